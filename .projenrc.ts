@@ -1,0 +1,76 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// aws-cdk-lib: two versions on purpose.
+// - the peer floor (cdkVersion) is what consumers need: the construct uses only long-stable
+//   APIs (Secret, addRotationSchedule, Function with logGroup/loggingFormat), and 2.176.0 is
+//   also the floor of cdk-nag 2.38, so a team on that release can run the same cdk-nag checks
+//   our tests gate on.
+// - the devDependency we build and test against is 2.257.0: integ-runner 2.197 (the current
+//   one) reads cloud assemblies only up to aws-cdk-lib 2.257.0, while cdk-nag 3 needs about
+//   2.276; cdk-nag 2.38 (the Aspect API) works on 2.257.
+const CDK_FLOOR = '2.176.0';
+const CDK_DEV = '2.257.0';
+
+// the handler bundles a pinned AWS SDK v3 instead of using the runtime's copy: what we test
+// is exactly what runs, and RotationToken on PutSecretValue (2025) is in every bundle,
+// whatever SDK version the Lambda runtime happens to ship that month.
+const AWS_SDK = '3.1164.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  author: 'cdk-jfrog-token-rotation contributors',
+  authorAddress: 'cdk-jfrog-token-rotation@users.noreply.github.com',
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  name: 'cdk-jfrog-token-rotation',
+  description: 'An AWS CDK construct that keeps a JFrog access token in AWS Secrets Manager and rotates it with Secrets Manager\'s native rotation protocol.',
+  keywords: ['cdk', 'awscdk', 'jfrog', 'artifactory', 'secrets-manager', 'rotation', 'access-token'],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  defaultReleaseBranch: 'main',
+  repositoryUrl: 'https://github.com/cdk-jfrog-token-rotation/cdk-jfrog-token-rotation.git',
+  tsconfigDevFile: 'tsconfig.dev.json',
+  peerDependencyOptions: { pinnedDevDependency: false },
+  devDeps: [
+    `aws-cdk-lib@${CDK_DEV}`,
+    `@aws-sdk/client-secrets-manager@${AWS_SDK}`,
+    '@types/aws-lambda@^8',
+    'aws-sdk-client-mock@^4',
+  ],
+  publishToPypi: {
+    distName: 'cdk-jfrog-token-rotation',
+    module: 'cdk_jfrog_token_rotation',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkjfrogtokenrotation',
+    mavenGroupId: 'io.github.cdk-jfrog-token-rotation',
+    mavenArtifactId: 'cdk-jfrog-token-rotation',
+  },
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: {
+      // bundle the SDK (see AWS_SDK above); nothing is left for the runtime to provide
+      externals: [],
+      sourcemap: false,
+    },
+  },
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testTimeout: 60_000,
+      // the emulators are real servers: one test file at a time keeps two cores responsive
+      maxWorkers: 2,
+    },
+  },
+  gitignore: ['/cdk.out', '/examples/**/cdk.out', '/.tmp'],
+});
+
+// the handler and its emulator tests run the bundled asset, so build it before testing
+const bundle = project.tasks.tryFind('bundle');
+if (bundle) {
+  project.testTask.prependSpawn(bundle);
+}
+
+project.synth();
