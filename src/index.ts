@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './jfrog-token-rotation';
+export * from './scope';
+export * from './credentials';

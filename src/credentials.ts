@@ -1,0 +1,68 @@
+import { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+
+/** How the rotation authenticates to JFrog to mint a new token. */
+export enum JfrogCredentialsKind {
+  /** An access token (usually an admin's) stored in another secret. */
+  ADMIN_TOKEN = 'ADMIN_TOKEN',
+  /** A username and password (basic auth) stored in another secret. */
+  USERNAME_PASSWORD = 'USERNAME_PASSWORD',
+  /** The token in AWSCURRENT mints its own successor. */
+  SELF_ROTATING = 'SELF_ROTATING',
+}
+
+/**
+ * The credential the rotation uses to mint (and revoke) tokens.
+ *
+ * Credentials always stay in Secrets Manager: the rotation function reads them at run time;
+ * only the secret's ARN reaches its configuration.
+ */
+export class JfrogCredentials {
+  /**
+   * An access token kept in another secret, able to create tokens for `username`
+   * (an admin token, or a project admin's for project-scoped tokens).
+   *
+   * @param secret the secret that holds the token, as JSON (`{"token": "..."}`) or as plain text
+   * @param field the JSON field that holds the token; a secret that is not a JSON object is
+   *   read as the token itself
+   * @default field 'token'
+   */
+  public static adminToken(secret: ISecret, field?: string): JfrogCredentials {
+    const jsonField = field ?? 'token';
+    if (jsonField.trim() === '') {
+      throw new Error('JfrogCredentials.adminToken() field must not be empty, got an empty string');
+    }
+    return new JfrogCredentials(JfrogCredentialsKind.ADMIN_TOKEN, secret, jsonField);
+  }
+
+  /**
+   * A username and password kept in another secret as `{"username": "...", "password": "..."}`,
+   * sent to JFrog with basic auth. JFrog accepts this only when "Enable Token Generation via
+   * API" is on (7.63.2+) and the user has no multi-factor authentication.
+   */
+  public static usernamePassword(secret: ISecret): JfrogCredentials {
+    return new JfrogCredentials(JfrogCredentialsKind.USERNAME_PASSWORD, secret, undefined);
+  }
+
+  /**
+   * No admin credential at all: the token in AWSCURRENT mints its successor for its own user.
+   *
+   * Only for `JfrogTokenScope.user()`. The secret must be seeded once with a valid token for
+   * `username` before the first rotation.
+   */
+  public static selfRotating(): JfrogCredentials {
+    return new JfrogCredentials(JfrogCredentialsKind.SELF_ROTATING, undefined, undefined);
+  }
+
+  /** Which kind of credential this is. */
+  public readonly kind: JfrogCredentialsKind;
+  /** The secret that holds the credential, when there is one. */
+  public readonly secret?: ISecret;
+  /** The JSON field of the admin token, for `ADMIN_TOKEN`. */
+  public readonly field?: string;
+
+  private constructor(kind: JfrogCredentialsKind, secret: ISecret | undefined, field: string | undefined) {
+    this.kind = kind;
+    this.secret = secret;
+    this.field = field;
+  }
+}

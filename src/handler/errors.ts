@@ -1,0 +1,24 @@
+import { redact } from './redact';
+
+// named errors; every message says what went wrong and what to do next, and is redacted
+export class RotationError extends Error {
+  constructor(message: string) {
+    super(redact(message));
+    this.name = new.target.name;
+  }
+}
+
+/** the event or the secret's rotation state is not what Secrets Manager's protocol allows */
+export class RotationStateError extends RotationError {}
+/** a secret value is not JSON, or lacks a field the rotation needs */
+export class MalformedSecretError extends RotationError {}
+/** the credential secret is missing or unusable */
+export class CredentialError extends RotationError {}
+/** the function's configuration is invalid (a deployment problem) */
+export class ConfigurationError extends RotationError {}
+/** JFrog answered with an error status, an unusable body, or not at all */
+export class JfrogError extends RotationError {
+  constructor(message: string, public readonly status?: number) {
+    super(message);
+  }
+}

@@ -1,0 +1,257 @@
+import * as https from 'https';
+import { JfrogError } from './errors';
+import { registerSecret } from './redact';
+
+export type JfrogAuth =
+  | { readonly kind: 'bearer'; readonly token: string; readonly source: string }
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string; readonly source: string };
+
+export interface MintRequest {
+  readonly username: string;
+  readonly scope: string;
+  readonly expiresInSeconds: number;
+  readonly description: string;
+}
+
+export interface MintedToken {
+  readonly tokenId: string;
+  readonly accessToken: string;
+  /** seconds, as JFrog reported them; undefined for a token that never expires */
+  readonly expiresIn?: number;
+}
+
+export interface TokenInfo {
+  readonly tokenId: string;
+  readonly subject?: string;
+  readonly expiry?: number;
+}
+
+export type RevokeOutcome = 'revoked' | 'already-gone';
+
+export interface JfrogClientOptions {
+  /** how long the invocation may still run, in ms (the Lambda context's clock) */
+  readonly remainingMs: () => number;
+  /** for tests that serve JFrog with their own CA; production uses Node's trust store */
+  readonly agent?: https.Agent;
+  /** longest wait for one HTTP exchange */
+  readonly requestTimeoutMs?: number;
+  /** back-off base for 429 and 5xx retries */
+  readonly backoffBaseMs?: number;
+}
+
+interface Response {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const SAFETY_MARGIN_MS = 3_000;
+
+/** JFrog's Access API, with the handful of calls a rotation makes */
+export class JfrogClient {
+  public readonly calls: Array<{ method: string; path: string; status?: number }> = [];
+  private readonly requestTimeoutMs: number;
+  private readonly backoffBaseMs: number;
+
+  constructor(private readonly baseUrl: URL, private readonly options: JfrogClientOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.backoffBaseMs = options.backoffBaseMs ?? 1_000;
+  }
+
+  /** POST /access/api/v1/tokens */
+  public async createToken(auth: JfrogAuth, req: MintRequest): Promise<MintedToken> {
+    const body = JSON.stringify({
+      grant_type: 'client_credentials',
+      username: req.username,
+      scope: req.scope,
+      expires_in: req.expiresInSeconds,
+      refreshable: false,
+      description: req.description.slice(0, 1024),
+    });
+    // a mint is not idempotent: retry only what JFrog refused before doing anything (429)
+    const res = await this.send('POST', '/access/api/v1/tokens', auth, body, { retry5xx: false });
+    if (res.status !== 200 && res.status !== 201) {
+      throw this.statusError('create a token', res, auth);
+    }
+    const json = this.parseJson(res, 'create a token');
+    const accessToken = json.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') {
+      // a token may exist at JFrog that nobody holds: take it back if JFrog named it
+      const orphan = typeof json.token_id === 'string' && json.token_id !== '' ? json.token_id : undefined;
+      const outcome = orphan ? await this.revoke(auth, orphan).then(() => 'the token it created was revoked', () => `revoking the token it created (${orphan}) failed`) : 'no token_id came back either';
+      throw new JfrogError(`JFrog answered the token request with HTTP ${res.status} but no access_token; ${outcome}. Check that ${this.baseUrl.origin} is a JFrog Platform (Access 7.21.1+) and not a proxy page`, res.status);
+    }
+    registerSecret(accessToken);
+    const tokenId = typeof json.token_id === 'string' && json.token_id !== '' ? json.token_id : jwtClaim(accessToken, 'jti');
+    if (typeof tokenId !== 'string' || tokenId === '') {
+      throw new JfrogError('JFrog minted a token without a token_id, so it could never be revoked; the new token was not stored. Check that scope and JFrog version produce ordinary access tokens (not reference-only tokens)', res.status);
+    }
+    const expiresIn = typeof json.expires_in === 'number' ? json.expires_in
+      : typeof json.expires_in === 'string' && /^\d+$/.test(json.expires_in) ? Number(json.expires_in) : undefined;
+    return { tokenId, accessToken, expiresIn };
+  }
+
+  /** GET /access/api/v1/tokens/me: proves a token is accepted (ping and readiness accept anyone) */
+  public async whoAmI(token: string): Promise<TokenInfo> {
+    const auth: JfrogAuth = { kind: 'bearer', token, source: 'the pending token' };
+    const res = await this.send('GET', '/access/api/v1/tokens/me', auth, undefined, { retry5xx: true });
+    if (res.status !== 200) {
+      throw this.statusError('verify the new token', res, auth);
+    }
+    const json = this.parseJson(res, 'verify the new token');
+    const tokenId = json.token_id;
+    if (typeof tokenId !== 'string') {
+      throw new JfrogError('JFrog answered /access/api/v1/tokens/me without a token_id; JFrog 7.53.1 or later is needed to verify tokens', res.status);
+    }
+    return {
+      tokenId,
+      subject: typeof json.subject === 'string' ? json.subject : undefined,
+      expiry: typeof json.expiry === 'number' ? json.expiry : undefined,
+    };
+  }
+
+  /** DELETE /access/api/v1/tokens/{id}: 200 revoked, 204 (or 404) nothing left to revoke */
+  public async revoke(auth: JfrogAuth, tokenId: string): Promise<RevokeOutcome> {
+    const res = await this.send('DELETE', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });
+    if (res.status === 200) return 'revoked';
+    if (res.status === 204 || res.status === 404) return 'already-gone';
+    throw this.statusError(`revoke token ${tokenId}`, res, auth);
+  }
+
+  private async send(method: string, path: string, auth: JfrogAuth, body: string | undefined, opts: { retry5xx: boolean }): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.once(method, path, auth, body);
+      const retryable = res.status === 429 || (opts.retry5xx && [502, 503, 504].includes(res.status));
+      if (!retryable) return res;
+      const wait = retryDelayMs(res, attempt, this.backoffBaseMs);
+      if (wait + SAFETY_MARGIN_MS + 1_000 > this.options.remainingMs()) {
+        return res; // out of time: let the caller report the status
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private once(method: string, path: string, auth: JfrogAuth, body: string | undefined): Promise<Response> {
+    const url = new URL(this.baseUrl.pathname.replace(/\/+$/, '') + path, this.baseUrl.origin);
+    const timeout = Math.max(1_000, Math.min(this.requestTimeoutMs, this.options.remainingMs() - SAFETY_MARGIN_MS));
+    const headers: Record<string, string> = {
+      'accept': 'application/json',
+      'authorization': auth.kind === 'bearer'
+        ? `Bearer ${auth.token}`
+        : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+      'user-agent': 'cdk-jfrog-token-rotation',
+    };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    const call: { method: string; path: string; status?: number } = { method, path };
+    this.calls.push(call);
+    return new Promise<Response>((resolve, reject) => {
+      const req = https.request(url, { method, headers, agent: this.options.agent, timeout }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            req.destroy(new JfrogError(`JFrog's answer to ${method} ${path} was larger than ${MAX_BODY_BYTES} bytes; check that ${this.baseUrl.origin} is JFrog and not a proxy`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          call.status = res.statusCode;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (e) => reject(this.networkError(method, path, e)));
+      });
+      req.on('timeout', () => req.destroy(new JfrogError(`JFrog did not answer ${method} ${path} within ${timeout} ms; check that ${this.baseUrl.origin} is reachable from the function (VPC, NAT, firewall)`)));
+      req.on('error', (e) => reject(this.networkError(method, path, e)));
+      req.end(body);
+    });
+  }
+
+  private networkError(method: string, path: string, e: Error & { code?: string }): JfrogError {
+    if (e instanceof JfrogError) return e;
+    const code = e.code ?? '';
+    if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate/i.test(e.message)) {
+      return new JfrogError(`TLS to ${this.baseUrl.host} failed (${code || e.message}); JFrog must present a certificate trusted by the Lambda runtime. Use a publicly trusted certificate or put the CA in NODE_EXTRA_CA_CERTS`);
+    }
+    return new JfrogError(`could not reach JFrog at ${this.baseUrl.host} for ${method} ${path} (${code || e.message}); check jfrogUrl and the function's network path`);
+  }
+
+  private parseJson(res: Response, what: string): Record<string, unknown> {
+    try {
+      const parsed: unknown = JSON.parse(res.body);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        return parsed as Record<string, unknown>;
+      }
+    } catch {
+      // fall through
+    }
+    throw new JfrogError(`JFrog's answer to ${what} (HTTP ${res.status}) is not a JSON object; check that ${this.baseUrl.origin} is the JFrog Platform URL`, res.status);
+  }
+
+  private statusError(what: string, res: Response, auth: JfrogAuth): JfrogError {
+    const detail = errorDetail(res.body);
+    const said = detail ? `: ${detail}` : '';
+    const status = res.status;
+    let hint: string;
+    if (status >= 300 && status < 400) {
+      const location = String(res.headers.location ?? '');
+      let host = '(no Location)';
+      try { host = new URL(location, this.baseUrl).host; } catch { /* keep the placeholder */ }
+      hint = `JFrog redirected to ${host}; redirects are never followed with credentials. Set jfrogUrl to the address JFrog answers on directly`;
+    } else if (status === 400) {
+      hint = 'JFrog refused the request as invalid; check the scope and tokenLifetime (tokens shorter than 6 hours cannot be revoked)';
+    } else if (status === 401) {
+      hint = `JFrog did not accept ${auth.source}: it is expired, revoked or wrong. Put a valid credential there, then retry the rotation`;
+    } else if (status === 403) {
+      hint = `${auth.source} may not do this: non-admins can mint only for themselves, never admin scope, and never longer than the server's max expiry. Use an admin token or shorten tokenLifetime`;
+    } else if (status === 404) {
+      hint = `${this.baseUrl.origin} has no JFrog Access API here; set jfrogUrl to the platform URL (e.g. https://acme.jfrog.io, not .../artifactory)`;
+    } else if (status === 429) {
+      hint = 'JFrog rate-limited the call and retries ran out of time; Secrets Manager will retry the rotation';
+    } else if (status >= 500) {
+      hint = 'JFrog is failing; Secrets Manager will retry the rotation. Check JFrog\'s status';
+    } else {
+      hint = 'unexpected status from JFrog';
+    }
+    return new JfrogError(`JFrog refused to ${what} (HTTP ${status}${said}). ${hint}`, status);
+  }
+}
+
+/** the code and message of JFrog's error bodies, short; opaque bodies are not echoed */
+function errorDetail(body: string): string | undefined {
+  try {
+    const json = JSON.parse(body) as any;
+    const first = Array.isArray(json?.errors) ? json.errors[0] : json;
+    const code = first?.code ?? first?.status;
+    const message = first?.message;
+    const parts = [code, message].filter((p) => typeof p === 'string' || typeof p === 'number').map(String);
+    return parts.length > 0 ? parts.join(' ').slice(0, 300) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function retryDelayMs(res: Response, attempt: number, base: number): number {
+  const header = res.headers['retry-after'];
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    return Math.min(seconds * 1000, 30_000);
+  }
+  return Math.min(base * 2 ** attempt, 16_000);
+}
+
+/** an unverified JWT claim: JFrog's own CLI reads jti/exp the same way */
+export function jwtClaim(token: string, claim: string): unknown {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))[claim];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+
+export const CURRENT = 'AWSCURRENT';
+export const PENDING = 'AWSPENDING';
+export const PREVIOUS = 'AWSPREVIOUS';
+
+export interface SecretMetadata {
+  readonly arn: string;
+  readonly rotationEnabled: boolean;
+  /** version id -> staging labels */
+  readonly versions: Record<string, string[]>;
+}
+
+export interface ValueSelector {
+  readonly versionId?: string;
+  readonly stage?: string;
+}
+
+/** the Secrets Manager calls of a rotation; every read names a stage (moto gets unstaged reads wrong) */
+export class SecretStore {
+  public calls = 0;
+
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  public async describe(secretId: string): Promise<SecretMetadata> {
+    this.calls++;
+    const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    return {
+      arn: out.ARN ?? secretId,
+      rotationEnabled: out.RotationEnabled === true,
+      versions: out.VersionIdsToStages ?? {},
+    };
+  }
+
+  /** the value, or undefined when no such version (or no value for it) exists */
+  public async getValue(secretId: string, selector: ValueSelector): Promise<string | undefined> {
+    this.calls++;
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({
+        SecretId: secretId,
+        VersionId: selector.versionId,
+        VersionStage: selector.stage,
+      }));
+      if (out.SecretString !== undefined) return out.SecretString;
+      if (out.SecretBinary !== undefined) return Buffer.from(out.SecretBinary).toString('utf8');
+      return undefined;
+    } catch (e) {
+      if ((e as Error).name === 'ResourceNotFoundException') return undefined;
+      throw e;
+    }
+  }
+
+  public async putPending(secretId: string, versionId: string, value: string, rotationToken?: string): Promise<void> {
+    this.calls++;
+    await this.client.send(new PutSecretValueCommand({
+      SecretId: secretId,
+      ClientRequestToken: versionId,
+      SecretString: value,
+      VersionStages: [PENDING],
+      // required when present (rotation by an assumed role or across accounts)
+      ...(rotationToken ? { RotationToken: rotationToken } : {}),
+    }));
+  }
+
+  public async promote(secretId: string, versionId: string, currentVersionId: string | undefined): Promise<void> {
+    this.calls++;
+    await this.client.send(new UpdateSecretVersionStageCommand({
+      SecretId: secretId,
+      VersionStage: CURRENT,
+      MoveToVersionId: versionId,
+      RemoveFromVersionId: currentVersionId,
+    }));
+  }
+
+  /** the newest version that carries no staging label (the one that just lost AWSPREVIOUS) */
+  public async newestUnlabelledVersion(secretId: string): Promise<string | undefined> {
+    this.calls++;
+    let best: { id: string; created: number } | undefined;
+    let nextToken: string | undefined;
+    do {
+      const out = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, NextToken: nextToken }));
+      for (const v of out.Versions ?? []) {
+        if (!v.VersionId || (v.VersionStages ?? []).length > 0) continue;
+        const created = v.CreatedDate ? new Date(v.CreatedDate).getTime() : 0;
+        if (!best || created > best.created) best = { id: v.VersionId, created };
+      }
+      nextToken = out.NextToken;
+    } while (nextToken);
+    return best?.id;
+  }
+}
+
+export function versionWith(meta: SecretMetadata, stage: string): string | undefined {
+  return Object.entries(meta.versions).find(([, stages]) => stages.includes(stage))?.[0];
+}

@@ -1,0 +1,49 @@
+import { EXPIRES_AT_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
+import { MalformedSecretError } from './errors';
+import { registerSecret } from './redact';
+
+/** a token secret: a JSON object with the token, its id and its expiry, plus the user's own fields */
+export interface TokenSecret {
+  readonly fields: Record<string, unknown>;
+  readonly token?: string;
+  readonly tokenId?: string;
+  readonly expiresAt?: string;
+}
+
+export function parseTokenSecret(raw: string | undefined, tokenField: string, where: string): TokenSecret {
+  if (raw === undefined) {
+    throw new MalformedSecretError(`${where} has no value; put a JSON object such as {"${tokenField}": ""} into it`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    registerSecret(raw); // a plain-text token must not leak through a later message
+    throw new MalformedSecretError(`${where} is not JSON; the rotation keeps the token in a JSON object: put {"${tokenField}": "<token>"} (or {} to let the rotation mint one)`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new MalformedSecretError(`${where} is JSON but not an object; put {"${tokenField}": "<token>"} (or {} to let the rotation mint one)`);
+  }
+  const fields = parsed as Record<string, unknown>;
+  const token = fields[tokenField];
+  if (token !== undefined && token !== null && typeof token !== 'string') {
+    throw new MalformedSecretError(`${where} field "${tokenField}" must be a string, got ${typeof token}`);
+  }
+  registerSecret(token ?? undefined);
+  const tokenId = typeof fields[TOKEN_ID_FIELD] === 'string' ? fields[TOKEN_ID_FIELD] as string : undefined;
+  const expiresAt = typeof fields[EXPIRES_AT_FIELD] === 'string' ? fields[EXPIRES_AT_FIELD] as string : undefined;
+  return { fields, token: token || undefined, tokenId, expiresAt };
+}
+
+export function withNewToken(base: TokenSecret, tokenField: string, username: string, token: string, tokenId: string, expiresAt: string | undefined): string {
+  const value: Record<string, unknown> = { ...base.fields };
+  if (value.username === undefined) value.username = username;
+  value[tokenField] = token;
+  value[TOKEN_ID_FIELD] = tokenId;
+  if (expiresAt) {
+    value[EXPIRES_AT_FIELD] = expiresAt;
+  } else {
+    delete value[EXPIRES_AT_FIELD];
+  }
+  return JSON.stringify(value);
+}

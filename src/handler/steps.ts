@@ -1,0 +1,258 @@
+import { RotationConfig } from './config';
+import { CredentialError, JfrogError, MalformedSecretError, RotationError, RotationStateError } from './errors';
+import { JfrogAuth, JfrogClient, jwtClaim } from './jfrog-client';
+import { log } from './log';
+import { registerSecret } from './redact';
+import { CURRENT, PENDING, PREVIOUS, SecretMetadata, SecretStore, versionWith } from './secret-store';
+import { parseTokenSecret, TokenSecret, withNewToken } from './secret-value';
+
+export type Step = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+export const STEPS: Step[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+
+/** the event Secrets Manager sends; RotationToken (2025) is missing from @types/aws-lambda */
+export interface RotationEvent {
+  readonly Step: string;
+  readonly SecretId: string;
+  readonly ClientRequestToken: string;
+  readonly RotationToken?: string;
+}
+
+export interface StepDeps {
+  readonly config: RotationConfig;
+  readonly store: SecretStore;
+  readonly jfrog: JfrogClient;
+  readonly now: () => Date;
+}
+
+interface StepContext extends StepDeps {
+  readonly event: RotationEvent;
+  readonly meta: SecretMetadata;
+  readonly arn: string;
+  readonly token: string;
+  /** fields for the step's log lines */
+  readonly outcome: Record<string, unknown>;
+}
+
+/** checks the rotation state as AWS's rotation template does, then runs one step */
+export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Record<string, unknown>): Promise<void> {
+  const step = event.Step as Step;
+  if (!STEPS.includes(step)) {
+    throw new RotationStateError(`unknown rotation step '${event.Step}'; Secrets Manager sends one of ${STEPS.join(', ')}`);
+  }
+  if (!event.SecretId || !event.ClientRequestToken) {
+    throw new RotationStateError('the event lacks SecretId or ClientRequestToken; only Secrets Manager should invoke this function');
+  }
+  const meta = await deps.store.describe(event.SecretId);
+  if (!meta.rotationEnabled) {
+    throw new RotationStateError(`rotation is not enabled for ${meta.arn}; enable it (the construct's rotation schedule does) before invoking the function`);
+  }
+  const token = event.ClientRequestToken;
+  const stages = meta.versions[token];
+  const ctx: StepContext = { ...deps, event, meta, arn: meta.arn, token, outcome };
+  if (stages === undefined) {
+    // Secrets Manager creates the version (with AWSPENDING and no value) before createSecret;
+    // createSecret's PutSecretValue creates it where it does not (emulators, older flows)
+    if (step !== 'createSecret') {
+      throw new RotationStateError(`version ${token} is not a version of ${meta.arn}; run the steps in order, starting with createSecret`);
+    }
+  } else if (stages.includes(CURRENT)) {
+    if (step === 'finishSecret') {
+      await finishAlreadyCurrent(ctx);
+    } else {
+      outcome.result = 'already-current';
+    }
+    return;
+  } else if (!stages.includes(PENDING)) {
+    throw new RotationStateError(`version ${token} of ${meta.arn} is neither AWSCURRENT nor AWSPENDING; start a new rotation`);
+  }
+
+  switch (step) {
+    case 'createSecret': return createSecret(ctx);
+    case 'setSecret': return setSecret(ctx);
+    case 'testSecret': return testSecret(ctx);
+    case 'finishSecret': return finishSecret(ctx);
+  }
+}
+
+async function createSecret(ctx: StepContext): Promise<void> {
+  const { config, store, jfrog, arn, token } = ctx;
+  // idempotency: a retry of the same request finds its token and mints nothing
+  const existing = await store.getValue(arn, { versionId: token, stage: PENDING });
+  if (existing !== undefined) {
+    const pending = parseTokenSecret(existing, config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
+    ctx.outcome.result = 'already-created';
+    ctx.outcome.tokenId = pending.tokenId;
+    return;
+  }
+  const current = parseTokenSecret(await store.getValue(arn, { stage: CURRENT }), config.tokenField, `the AWSCURRENT value of ${arn}`);
+  const auth = await mintingAuth(ctx, current);
+  const minted = await jfrog.createToken(auth, {
+    username: config.username,
+    scope: config.scope,
+    expiresInSeconds: config.lifetimeSeconds,
+    // lets an operator find a token whose version never got stored
+    description: `cdk-jfrog-token-rotation: ${arn} version ${token}`,
+  });
+  const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now());
+  const value = withNewToken(current, config.tokenField, config.username, minted.accessToken, minted.tokenId, expiresAt);
+  try {
+    await store.putPending(arn, token, value, ctx.event.RotationToken);
+  } catch (e) {
+    // the token exists at JFrog but nowhere else: take it back before failing
+    await revokeQuietly(ctx, auth, minted.tokenId, 'unstored');
+    throw new RotationError(`storing the new token as AWSPENDING of ${arn} failed (${(e as Error).name}: ${(e as Error).message}); the minted token was revoked, AWSCURRENT is unchanged, and Secrets Manager will retry`);
+  }
+  ctx.outcome.result = 'minted';
+  ctx.outcome.tokenId = minted.tokenId;
+  ctx.outcome.expiresAt = expiresAt;
+}
+
+async function setSecret(ctx: StepContext): Promise<void> {
+  // a JFrog token is live from the moment it is minted: nothing to change at JFrog
+  ctx.outcome.result = 'nothing-to-set';
+}
+
+async function testSecret(ctx: StepContext): Promise<void> {
+  const { config, store, jfrog, arn, token } = ctx;
+  const pending = parseTokenSecret(await store.getValue(arn, { versionId: token, stage: PENDING }), config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
+  if (!pending.token) {
+    throw new MalformedSecretError(`the AWSPENDING version ${token} of ${arn} has no "${config.tokenField}"; createSecret did not finish. Start a new rotation`);
+  }
+  const info = await jfrog.whoAmI(pending.token);
+  if (pending.tokenId && info.tokenId !== pending.tokenId) {
+    throw new JfrogError(`JFrog accepted the pending token but reports it as token ${info.tokenId}, not ${pending.tokenId}; the pending version does not hold the token the rotation minted. Start a new rotation`);
+  }
+  ctx.outcome.result = 'verified';
+  ctx.outcome.tokenId = info.tokenId;
+}
+
+async function finishSecret(ctx: StepContext): Promise<void> {
+  const { config, store, meta, arn, token } = ctx;
+  const currentId = versionWith(meta, CURRENT);
+  const previousId = versionWith(meta, PREVIOUS);
+  const pending = parseTokenSecret(await store.getValue(arn, { versionId: token, stage: PENDING }), config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
+  // read before the move: after it, the version that loses AWSPREVIOUS has no label to read by
+  const current = currentId ? await readQuietly(ctx, currentId, CURRENT) : undefined;
+  const oldPrevious = config.revokePrevious && previousId && previousId !== currentId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
+
+  await store.promote(arn, token, currentId);
+  ctx.outcome.result = 'promoted';
+  ctx.outcome.tokenId = pending.tokenId;
+
+  const stale = oldPrevious?.tokenId;
+  if (stale && stale !== current?.tokenId && stale !== pending.tokenId) {
+    await revokeQuietly(ctx, await revokingAuth(ctx, pending), stale, 'two-generations-old');
+  }
+}
+
+/**
+ * a retry after promotion: if the function stopped between the move and the revocation, the
+ * token that lost AWSPREVIOUS is still live. It is the newest version without a label.
+ */
+async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
+  const { config, store, meta, arn, token } = ctx;
+  ctx.outcome.result = 'already-current';
+  if (!config.revokePrevious) return;
+  const staleVersion = await store.newestUnlabelledVersion(arn);
+  if (!staleVersion) return;
+  const stale = await readQuietly(ctx, staleVersion, undefined);
+  if (!stale?.tokenId) return;
+  const current = await readQuietly(ctx, token, CURRENT);
+  const previousId = versionWith(meta, PREVIOUS);
+  const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
+  if (!current || stale.tokenId === current.tokenId || stale.tokenId === previous?.tokenId) return;
+  await revokeQuietly(ctx, await revokingAuth(ctx, current), stale.tokenId, 'two-generations-old');
+}
+
+/** a value that is only needed for revocation: unreadable or malformed means "nothing to revoke" */
+async function readQuietly(ctx: StepContext, versionId: string, stage: string | undefined): Promise<TokenSecret | undefined> {
+  try {
+    return parseTokenSecret(await ctx.store.getValue(ctx.arn, { versionId, stage }), ctx.config.tokenField, `version ${versionId} of ${ctx.arn}`);
+  } catch (e) {
+    log('WARN', 'could not read an older version; its token will not be revoked', { secretId: ctx.arn, versionId, error: (e as Error).message });
+    return undefined;
+  }
+}
+
+async function revokeQuietly(ctx: StepContext, auth: JfrogAuth, tokenId: string, reason: string): Promise<void> {
+  try {
+    const result = await ctx.jfrog.revoke(auth, tokenId);
+    ctx.outcome.revokedTokenId = tokenId;
+    ctx.outcome.revocation = result;
+  } catch (e) {
+    // never undo a promotion for a revocation: the old token simply lives until it expires
+    ctx.outcome.revocation = 'failed';
+    ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
+    log('WARN', 'revoking an old token failed; it stays valid until it expires', {
+      secretId: ctx.arn, step: ctx.event.Step, tokenId, reason, error: (e as Error).message,
+    });
+  }
+}
+
+async function mintingAuth(ctx: StepContext, current: TokenSecret): Promise<JfrogAuth> {
+  const { config } = ctx;
+  if (config.credentialsKind === 'SELF_ROTATING') {
+    if (!current.token) {
+      throw new MalformedSecretError(`the AWSCURRENT value of ${ctx.arn} holds no token in "${config.tokenField}"; a self-rotating token needs a seed: put {"${config.tokenField}": "<a valid token of ${config.username}>"} into the secret once`);
+    }
+    return { kind: 'bearer', token: current.token, source: `the token in AWSCURRENT of ${ctx.arn} (selfRotating)` };
+  }
+  return credentialAuth(ctx);
+}
+
+async function revokingAuth(ctx: StepContext, newest: TokenSecret): Promise<JfrogAuth> {
+  if (ctx.config.credentialsKind === 'SELF_ROTATING' && newest.token) {
+    // a user may revoke its own tokens; the newest one is certain to be valid
+    return { kind: 'bearer', token: newest.token, source: `the new token of ${ctx.arn} (selfRotating)` };
+  }
+  return credentialAuth(ctx);
+}
+
+async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
+  const { config, store } = ctx;
+  const arn = config.credentialsSecretArn!;
+  let raw: string | undefined;
+  try {
+    raw = await store.getValue(arn, { stage: CURRENT });
+  } catch (e) {
+    throw new CredentialError(`the credential secret ${arn} could not be read (${(e as Error).name}: ${(e as Error).message}); check that it exists and that the function may read it and its KMS key`);
+  }
+  if (raw === undefined) {
+    throw new CredentialError(`the credential secret ${arn} does not exist or has no value; put the JFrog credential into it, then retry the rotation`);
+  }
+  registerSecret(raw);
+  let json: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    json = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+  } catch {
+    json = undefined;
+  }
+  const source = `the credential in ${arn}`;
+  if (config.credentialsKind === 'USERNAME_PASSWORD') {
+    const username = json?.username;
+    const password = json?.password;
+    if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
+      throw new CredentialError(`the credential secret ${arn} must be a JSON object with "username" and "password" strings for usernamePassword credentials`);
+    }
+    registerSecret(password);
+    return { kind: 'basic', username, password, source };
+  }
+  // an admin token: the configured field of a JSON object, or the whole plain-text value
+  const tokenValue = json ? json[config.credentialsField] : raw.trim();
+  if (typeof tokenValue !== 'string' || tokenValue === '') {
+    throw new CredentialError(json
+      ? `the credential secret ${arn} has no "${config.credentialsField}" string; put the admin token there (or name its field in JfrogCredentials.adminToken(secret, field))`
+      : `the credential secret ${arn} is empty; put the admin token into it`);
+  }
+  registerSecret(tokenValue);
+  return { kind: 'bearer', token: tokenValue, source };
+}
+
+function expiryOf(accessToken: string, expiresIn: number | undefined, now: Date): string | undefined {
+  if (expiresIn !== undefined && expiresIn > 0) {
+    return new Date(now.getTime() + expiresIn * 1000).toISOString();
+  }
+  const exp = jwtClaim(accessToken, 'exp');
+  return typeof exp === 'number' ? new Date(exp * 1000).toISOString() : undefined;
+}

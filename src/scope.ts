@@ -1,0 +1,69 @@
+/**
+ * The scope of the JFrog access tokens that a rotation mints.
+ *
+ * JFrog's Access API takes a space-separated scope string; these factories build the common
+ * ones so that a typo fails at synth rather than at the first rotation.
+ */
+export class JfrogTokenScope {
+  /**
+   * The permissions of the token's user (`applied-permissions/user`).
+   *
+   * The only scope a non-admin user may mint for itself, and the one `selfRotating()` needs.
+   */
+  public static user(): JfrogTokenScope {
+    return new JfrogTokenScope(USER_SCOPE);
+  }
+
+  /**
+   * Admin permissions (`applied-permissions/admin`). Only an admin credential can mint these.
+   */
+  public static admin(): JfrogTokenScope {
+    return new JfrogTokenScope('applied-permissions/admin');
+  }
+
+  /**
+   * The permissions of one or more groups (`applied-permissions/groups:g1,g2`).
+   *
+   * Group names with spaces or commas are quoted as JFrog expects.
+   */
+  public static groups(...groups: string[]): JfrogTokenScope {
+    if (groups.length === 0) {
+      throw new Error('JfrogTokenScope.groups() needs at least one group name, got none');
+    }
+    const names = groups.map((group) => {
+      if (group.trim() === '') {
+        throw new Error(`JfrogTokenScope.groups() got an empty group name in ${JSON.stringify(groups)}`);
+      }
+      if (group.includes('"')) {
+        throw new Error(`JfrogTokenScope.groups() group names cannot contain '"', got ${JSON.stringify(group)}`);
+      }
+      return /[\s,]/.test(group) ? `"${group}"` : group;
+    });
+    return new JfrogTokenScope(`applied-permissions/groups:${names.join(',')}`);
+  }
+
+  /**
+   * Any scope string JFrog accepts, passed through as it is
+   * (for example `applied-permissions/roles:myproj:Developer`).
+   */
+  public static of(scope: string): JfrogTokenScope {
+    if (scope.trim() === '') {
+      throw new Error('JfrogTokenScope.of() needs a scope, got an empty string');
+    }
+    return new JfrogTokenScope(scope.trim());
+  }
+
+  /** The scope string sent to JFrog. */
+  public readonly value: string;
+
+  private constructor(value: string) {
+    this.value = value;
+  }
+
+  /** Whether this is exactly `applied-permissions/user`. */
+  public get isUserScope(): boolean {
+    return this.value === USER_SCOPE;
+  }
+}
+
+const USER_SCOPE = 'applied-permissions/user';

@@ -1,0 +1,351 @@
+import { createHmac, randomUUID } from 'crypto';
+import { EventEmitter } from 'events';
+import * as https from 'https';
+import { AddressInfo } from 'net';
+import { makeTestTls, TestTls } from './tls';
+
+/**
+ * An emulator of JFrog's Access token API, written from JFrog's REST documentation:
+ * POST/GET/DELETE /access/api/v1/tokens, /tokens/me, the error bodies (wrapped
+ * {"errors":[{code,message}]} and the flat one for non-revocable tokens), JWT access tokens with
+ * jti = token_id, expires_in, non-admin limits, the 3 h persistence and 6 h revocability
+ * thresholds. Served over HTTPS with a throw-away CA; faults can be injected per request.
+ */
+
+export interface EmulatedToken {
+  readonly id: string;
+  readonly accessToken: string;
+  readonly username: string;
+  readonly scope: string;
+  readonly issuedAt: number;
+  /** seconds since the epoch; undefined for a non-expiring token */
+  readonly expiry?: number;
+  readonly description?: string;
+  readonly revocable: boolean;
+  readonly persistent: boolean;
+  /** minted through the API (not seeded by a test) */
+  readonly viaApi: boolean;
+  revoked: boolean;
+}
+
+export interface Fault {
+  readonly method?: string;
+  /** the request path starts with this */
+  readonly path?: string;
+  /** how many matching requests it hits (default 1) */
+  readonly times?: number;
+  readonly status?: number;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  /** wait this long before answering (or before applying the rest of the fault) */
+  readonly delayMs?: number;
+  /** cut the connection without an answer */
+  readonly destroy?: boolean;
+  /** answer normally, but drop this field from the JSON answer */
+  readonly dropField?: string;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly auth: 'bearer' | 'basic' | 'none';
+  status?: number;
+}
+
+const ISSUER = 'jfac@01emulator0000000000000000';
+const HMAC_KEY = randomUUID();
+const REVOCABLE_THRESHOLD_S = 6 * 3600;
+const PERSISTENT_THRESHOLD_S = 3 * 3600;
+
+export class JfrogEmulator extends EventEmitter {
+  public static async start(tls: TestTls = makeTestTls()): Promise<JfrogEmulator> {
+    const emulator = new JfrogEmulator(tls);
+    await new Promise<void>((resolve) => emulator.server.listen(0, '127.0.0.1', resolve));
+    return emulator;
+  }
+
+  public readonly tokens = new Map<string, EmulatedToken>();
+  public readonly requests: RecordedRequest[] = [];
+  public readonly users = new Map<string, { password?: string; admin: boolean }>();
+  /** "Enable Token Generation via API" for basic credentials */
+  public basicAuthTokenCreation = true;
+  /** token.max-expiry for non-admins, seconds; 0 = no cap */
+  public maxExpirySeconds = 0;
+  private faults: Array<Fault & { left: number }> = [];
+  private readonly server: https.Server;
+
+  private constructor(public readonly tls: TestTls) {
+    super();
+    this.server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+      void this.handle(req, res);
+    });
+  }
+
+  public get url(): string {
+    return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  public addUser(name: string, options: { password?: string; admin?: boolean } = {}): void {
+    this.users.set(name.toLowerCase(), { password: options.password, admin: options.admin ?? false });
+  }
+
+  /** a token made outside the API (an admin token a test seeds into a credential secret) */
+  public seedToken(username: string, scope: string, expiresInSeconds = 365 * 86400): string {
+    return this.mint(username.toLowerCase(), scope, expiresInSeconds, 'seeded by a test', false, true).accessToken;
+  }
+
+  public inject(fault: Fault): void {
+    this.faults.push({ ...fault, left: fault.times ?? 1 });
+  }
+
+  public clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** the stored token for an access token, if it is valid now */
+  public validToken(accessToken: string | undefined): EmulatedToken | undefined {
+    if (!accessToken) return undefined;
+    const id = this.verifyJwt(accessToken);
+    const token = id ? this.tokens.get(id) : undefined;
+    if (!token || token.accessToken !== accessToken || token.revoked) return undefined;
+    if (token.expiry !== undefined && token.expiry <= Math.floor(Date.now() / 1000)) return undefined;
+    return token;
+  }
+
+  /** API-minted tokens that still work */
+  public liveApiTokens(username?: string): EmulatedToken[] {
+    return [...this.tokens.values()].filter((t) => t.viaApi && (!username || t.username === username) && this.validToken(t.accessToken));
+  }
+
+  public apiTokens(username?: string): EmulatedToken[] {
+    return [...this.tokens.values()].filter((t) => t.viaApi && (!username || t.username === username));
+  }
+
+  private async handle(req: import('http').IncomingMessage, res: import('http').ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'https://emulator');
+    const authHeader = req.headers.authorization ?? '';
+    const record: RecordedRequest = {
+      method, path: url.pathname,
+      auth: /^bearer /i.test(authHeader) ? 'bearer' : /^basic /i.test(authHeader) ? 'basic' : 'none',
+    };
+    this.requests.push(record);
+    this.emit('request', record);
+    const body = await readBody(req);
+    const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+      record.status = status;
+      const text = payload === undefined ? '' : typeof payload === 'string' ? payload : JSON.stringify(payload);
+      res.writeHead(status, { ...(text && typeof payload !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers });
+      res.end(text);
+    };
+
+    const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (!f.path || url.pathname.startsWith(f.path)));
+    let dropField: string | undefined;
+    if (fault) {
+      fault.left--;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.destroy) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status !== undefined) {
+        send(fault.status, fault.body ?? '', fault.headers);
+        return;
+      }
+      dropField = fault.dropField;
+    }
+    const answer = (status: number, payload?: Record<string, unknown>) => {
+      if (payload && dropField) delete payload[dropField];
+      send(status, payload);
+    };
+
+    if (method === 'GET' && url.pathname === '/artifactory/api/system/ping') {
+      send(200, 'OK');
+      return;
+    }
+    if (!url.pathname.startsWith('/access/api/v1/tokens')) {
+      answer(404, errors('NOT_FOUND', 'Not Found'));
+      return;
+    }
+    const caller = this.authenticate(authHeader);
+    if (!caller) {
+      answer(401, errors('UNAUTHORIZED', 'Bad credentials'));
+      return;
+    }
+    if (method === 'POST' && url.pathname === '/access/api/v1/tokens') {
+      const [status, payload] = this.create(caller, parseRequest(body, req.headers['content-type']));
+      answer(status, payload);
+    } else if (method === 'GET' && url.pathname === '/access/api/v1/tokens/me') {
+      if (!caller.token) {
+        answer(400, errors('BAD_REQUEST', 'Only an access token can describe itself'));
+      } else if (!caller.token.persistent) {
+        answer(404, errors('NOT_FOUND', 'Token not found'));
+      } else {
+        answer(200, tokenInfo(caller.token));
+      }
+    } else if (method === 'DELETE' && url.pathname.startsWith('/access/api/v1/tokens/')) {
+      const id = decodeURIComponent(url.pathname.slice('/access/api/v1/tokens/'.length));
+      const target = this.tokens.get(id);
+      if (!target || target.revoked) {
+        send(204);
+      } else if (!caller.admin && target.username !== caller.username) {
+        answer(403, errors('FORBIDDEN', 'Not allowed to revoke a token of another user'));
+      } else if (!target.revocable) {
+        // the flat body Access uses for this case
+        answer(400, { code: 'BAD_REQUEST', message: 'Token not revocable', detail: 'Tokens that expire in under 6 hours can be revoked only when created with force_revocable' });
+      } else {
+        target.revoked = true;
+        send(200, 'Token revoked');
+      }
+    } else if (method === 'GET' && url.pathname.startsWith('/access/api/v1/tokens/')) {
+      const target = this.tokens.get(decodeURIComponent(url.pathname.slice('/access/api/v1/tokens/'.length)));
+      if (!target || !target.persistent || (!caller.admin && target.username !== caller.username)) {
+        answer(404, errors('NOT_FOUND', 'Token not found'));
+      } else {
+        answer(200, tokenInfo(target));
+      }
+    } else {
+      answer(405, errors('METHOD_NOT_ALLOWED', 'Method not allowed'));
+    }
+  }
+
+  private authenticate(header: string): { username: string; admin: boolean; token?: EmulatedToken } | undefined {
+    const bearer = /^bearer (.+)$/i.exec(header);
+    if (bearer) {
+      const token = this.validToken(bearer[1].trim());
+      if (!token) return undefined;
+      return { username: token.username, admin: token.scope.split(' ').includes('applied-permissions/admin'), token };
+    }
+    const basic = /^basic (.+)$/i.exec(header);
+    if (basic) {
+      const [username, ...rest] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+      const user = this.users.get(username.toLowerCase());
+      if (!user || user.password === undefined || user.password !== rest.join(':')) return undefined;
+      return { username: username.toLowerCase(), admin: user.admin };
+    }
+    return undefined;
+  }
+
+  private create(caller: { username: string; admin: boolean; token?: EmulatedToken }, params: Record<string, unknown>): [number, Record<string, unknown>] {
+    if (!caller.token && !this.basicAuthTokenCreation) {
+      return [403, errors('FORBIDDEN', 'Token generation with basic credentials is disabled; enable "Token Generation via API"')];
+    }
+    const grantType = params.grant_type ?? 'client_credentials';
+    if (grantType !== 'client_credentials') {
+      return [400, errors('BAD_REQUEST', `Unsupported grant type: ${String(grantType)}`)];
+    }
+    const username = String(params.username ?? caller.username).toLowerCase();
+    if (username.length === 0 || username.length > 255) {
+      return [400, errors('BAD_REQUEST', 'username must be 1 to 255 characters')];
+    }
+    const scope = String(params.scope ?? 'applied-permissions/user').trim() || 'applied-permissions/user';
+    let expiresIn: number | undefined;
+    if (params.expires_in !== undefined) {
+      expiresIn = Number(params.expires_in);
+      if (!Number.isInteger(expiresIn) || expiresIn < 0) {
+        return [400, errors('BAD_REQUEST', 'expires_in must be a non-negative integer')];
+      }
+    }
+    const description = params.description === undefined ? undefined : String(params.description);
+    if (description && description.length > 1024) {
+      return [400, errors('BAD_REQUEST', 'description is longer than 1024 characters')];
+    }
+    if (!caller.admin) {
+      if (username !== caller.username) {
+        return [403, errors('FORBIDDEN', 'Non-admin users can create tokens only for themselves')];
+      }
+      if (scope.split(' ').includes('applied-permissions/admin')) {
+        return [403, errors('FORBIDDEN', 'Only admins can create tokens with admin scope')];
+      }
+      if (expiresIn === 0 || (this.maxExpirySeconds > 0 && (expiresIn ?? 365 * 86400) > this.maxExpirySeconds)) {
+        return [403, errors('FORBIDDEN', 'expires_in exceeds the maximum expiry allowed for non-admin users')];
+      }
+    }
+    const token = this.mint(username, scope, expiresIn ?? 365 * 86400, description, params.force_revocable === true, true, true);
+    return [200, {
+      token_id: token.id,
+      access_token: token.accessToken,
+      ...(token.expiry !== undefined ? { expires_in: token.expiry - token.issuedAt } : {}),
+      scope: token.scope,
+      token_type: 'Bearer',
+    }];
+  }
+
+  private mint(username: string, scope: string, expiresIn: number, description: string | undefined, forceRevocable: boolean, persistent: boolean, viaApi = false): EmulatedToken {
+    const id = randomUUID();
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiry = expiresIn === 0 ? undefined : issuedAt + expiresIn;
+    const claims = { ext: forceRevocable ? '{"revocable":"true"}' : '{}', sub: `${ISSUER}/users/${username}`, scp: scope, aud: '*@*', iss: ISSUER, ...(expiry ? { exp: expiry } : {}), iat: issuedAt, jti: id };
+    const head = b64url(JSON.stringify({ ver: '2', typ: 'JWT', alg: 'HS256' }));
+    const payload = b64url(JSON.stringify(claims));
+    const signature = createHmac('sha256', HMAC_KEY).update(`${head}.${payload}`).digest('base64url');
+    const token: EmulatedToken = {
+      id, accessToken: `${head}.${payload}.${signature}`, username, scope, issuedAt, expiry, description,
+      revocable: forceRevocable || expiry === undefined || expiresIn >= REVOCABLE_THRESHOLD_S,
+      persistent: persistent && (expiry === undefined || expiresIn >= PERSISTENT_THRESHOLD_S),
+      viaApi, revoked: false,
+    };
+    this.tokens.set(id, token);
+    return token;
+  }
+
+  private verifyJwt(accessToken: string): string | undefined {
+    const parts = accessToken.split('.');
+    if (parts.length !== 3) return undefined;
+    const expected = createHmac('sha256', HMAC_KEY).update(`${parts[0]}.${parts[1]}`).digest('base64url');
+    if (expected !== parts[2]) return undefined;
+    try {
+      return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')).jti;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function errors(code: string, message: string): Record<string, unknown> {
+  return { errors: [{ code, message }] };
+}
+
+function tokenInfo(token: EmulatedToken): Record<string, unknown> {
+  return {
+    token_id: token.id,
+    subject: `${ISSUER}/users/${token.username}`,
+    ...(token.expiry !== undefined ? { expiry: token.expiry } : {}),
+    issued_at: token.issuedAt,
+    issuer: ISSUER,
+    description: token.description,
+    refreshable: false,
+    scope: token.scope,
+  };
+}
+
+function b64url(text: string): string {
+  return Buffer.from(text).toString('base64url');
+}
+
+function readBody(req: import('http').IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(''));
+  });
+}
+
+/** the create call takes JSON or a form */
+function parseRequest(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (!body) return {};
+  if ((contentType ?? '').includes('application/json')) {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return { grant_type: '<unparseable JSON>' };
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(body));
+}

@@ -1,0 +1,411 @@
+import { randomUUID } from 'crypto';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { Harness, RotationSettings, STEPS } from '../support/harness';
+
+// GIVEN Secrets Manager (moto) and JFrog (the emulator), both real servers on 127.0.0.1, and
+// the bundled handler run in its own process per step, as Lambda runs it
+
+const USER = 'ci-bot';
+const DAY = 86_400;
+let h: Harness;
+let adminToken: string;
+
+beforeAll(async () => {
+  h = await Harness.start();
+  h.jfrog.addUser('admin', { password: 'admin-Passw0rd!', admin: true });
+  h.jfrog.addUser(USER, { password: 'ci-bot-Passw0rd!' });
+  adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
+});
+
+afterAll(async () => {
+  // nothing secret in anything the function printed or returned, in any scenario
+  const output = h.allOutput.join('\n');
+  const secrets = [...h.jfrog.tokens.values()].map((t) => t.accessToken).concat(['admin-Passw0rd!', 'ci-bot-Passw0rd!']);
+  for (const secret of secrets) {
+    expect(output.includes(secret)).toBe(false);
+  }
+  expect(output).not.toMatch(/(bearer|basic) [A-Za-z0-9+/=_.-]{12,}/i);
+  expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./);
+  await h.stop();
+});
+
+afterEach(() => h.jfrog.clearFaults());
+
+async function adminSetup(value: Record<string, unknown> | string = { username: USER }, overrides: Partial<RotationSettings> = {}) {
+  const credentialsSecretArn = await h.plainSecret({ token: adminToken });
+  const secretArn = await h.createSecret(value);
+  const env = h.env({
+    username: USER, scope: 'applied-permissions/groups:readers', lifetimeSeconds: 61 * DAY,
+    credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn, ...overrides,
+  });
+  return { secretArn, env, credentialsSecretArn };
+}
+
+describe('a full rotation', () => {
+  test('the first rotation fills a secret that holds no token yet', async () => {
+    const { secretArn, env } = await adminSetup({ username: USER, team: 'platform' });
+
+    const { failed } = await h.rotate(secretArn, env);
+
+    expect(failed).toBeUndefined();
+    const current = (await h.stage(secretArn, 'AWSCURRENT')).value!;
+    const stored = h.jfrog.validToken(current.token)!;
+    expect(stored).toMatchObject({ username: USER, scope: 'applied-permissions/groups:readers', viaApi: true });
+    expect(current).toMatchObject({ username: USER, team: 'platform', tokenId: stored.id });
+    // expiresAt is the token's own expiry, as ISO-8601
+    expect(Math.abs(Date.parse(current.expiresAt) / 1000 - stored.expiry!)).toBeLessThanOrEqual(2);
+    expect(stored.expiry! - stored.issuedAt).toBe(61 * DAY);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('three rotations keep exactly the current and previous tokens valid and revoke the one two generations old', async () => {
+    const { secretArn, env } = await adminSetup();
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { failed } = await h.rotate(secretArn, env);
+      expect(failed).toBeUndefined();
+      tokens.push((await h.stage(secretArn, 'AWSCURRENT')).value!.token);
+    }
+    expect(new Set(tokens).size).toBe(3);
+    expect(h.jfrog.validToken(tokens[0])).toBeUndefined();
+    expect(h.jfrog.validToken(tokens[1])).toBeDefined();
+    expect(h.jfrog.validToken(tokens[2])).toBeDefined();
+    expect((await h.stage(secretArn, 'AWSPREVIOUS')).value!.token).toBe(tokens[1]);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('a rotation calls JFrog exactly three times: mint, verify, revoke', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    await h.rotate(secretArn, env);
+    const before = h.jfrog.requests.length;
+    await h.rotate(secretArn, env);
+    expect(h.jfrog.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/, '{id}')} ${r.status}`)).toEqual([
+      'POST /access/api/v1/tokens 200',
+      'GET /access/api/v1/tokens/me 200',
+      'DELETE /access/api/v1/tokens/{id} 200',
+    ]);
+  });
+
+  test('revokePrevious=false leaves old tokens to expire on their own', async () => {
+    const { secretArn, env } = await adminSetup({ username: USER }, { revokePrevious: false });
+    const before = h.jfrog.requests.length;
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await h.rotate(secretArn, env);
+      tokens.push((await h.stage(secretArn, 'AWSCURRENT')).value!.token);
+    }
+    expect(tokens.every((t) => h.jfrog.validToken(t))).toBe(true);
+    expect(h.jfrog.requests.slice(before).filter((r) => r.method === 'DELETE')).toHaveLength(0);
+  });
+
+  test('a custom token field keeps an existing secret in its shape', async () => {
+    const { secretArn, env } = await adminSetup({ username: USER, api_key: 'AKCp-old-api-key-value' }, { tokenField: 'api_key' });
+    const { failed } = await h.rotate(secretArn, env);
+    expect(failed).toBeUndefined();
+    const current = (await h.stage(secretArn, 'AWSCURRENT')).value!;
+    expect(Object.keys(current).sort()).toEqual(['api_key', 'expiresAt', 'tokenId', 'username']);
+    expect(h.jfrog.validToken(current.api_key)).toBeDefined();
+    await h.assertInvariants(secretArn, USER, 'api_key');
+  });
+
+  test('an admin token kept in a custom field, or as plain text, mints', async () => {
+    const credentialsSecretArn = await h.plainSecret({ jfrog_admin: adminToken });
+    const { secretArn, env } = await adminSetup({ username: USER }, { credentialsSecretArn, credentialsField: 'jfrog_admin' });
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    const plain = await h.plainSecret(adminToken);
+    const second = await adminSetup({ username: USER }, { credentialsSecretArn: plain });
+    expect((await h.rotate(second.secretArn, second.env)).failed).toBeUndefined();
+  });
+});
+
+describe('retries and crashes', () => {
+  test('every step repeated mints one token and ends in the same state', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    const token = randomUUID();
+    const mintedBefore = h.jfrog.apiTokens(USER).length;
+    for (const step of STEPS) {
+      for (let i = 0; i < 2; i++) {
+        expect((await h.invoke(step, secretArn, token, env)).ok).toBe(true);
+      }
+    }
+    expect(h.jfrog.apiTokens(USER).length - mintedBefore).toBe(1);
+    expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test.each([
+    ['createSecret', { method: 'POST', path: '/access/api/v1/tokens', status: 503, body: 'upstream unavailable' }, /HTTP 503/],
+    ['testSecret', { method: 'GET', path: '/access/api/v1/tokens/me', status: 500, times: 4 }, /HTTP 500/],
+    ['createSecret', { method: 'POST', path: '/access/api/v1/tokens', dropField: 'access_token' }, /no access_token; the token it created was revoked/],
+  ])('a failure at %s leaves AWSCURRENT as it was, and the retry completes', async (failingStep, fault, message) => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    h.jfrog.inject(fault);
+
+    const first = await h.rotate(secretArn, { ...env });
+    expect(first.failed?.step).toBe(failingStep);
+    expect(first.failed?.result.errorMessage).toMatch(message);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+
+    h.jfrog.clearFaults();
+    expect((await h.rotate(secretArn, env, first.token)).failed).toBeUndefined();
+    expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(first.token);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('a failure at finishSecret (Secrets Manager refuses the move) is retried to completion', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const token = randomUUID();
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) {
+      expect((await h.invoke(step, secretArn, token, env)).ok).toBe(true);
+    }
+    // Secrets Manager unreachable for this attempt
+    const broken = await h.invoke('finishSecret', secretArn, token, { ...env, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    expect(broken.ok).toBe(false);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+    expect((await h.invoke('finishSecret', secretArn, token, env)).ok).toBe(true);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('a crash between steps resumes without minting again', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    const token = randomUUID();
+    expect((await h.invoke('createSecret', secretArn, token, env)).ok).toBe(true);
+    // ...the function dies here; Secrets Manager retries the rotation with the same token
+    const minted = h.jfrog.apiTokens(USER).length;
+    expect((await h.rotate(secretArn, env, token)).failed).toBeUndefined();
+    expect(h.jfrog.apiTokens(USER).length).toBe(minted);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('a crash after promotion, before revocation, is repaired by the retry', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    await h.rotate(secretArn, env);
+    const oldest = (await h.stage(secretArn, 'AWSPREVIOUS')).value!.token;
+    const token = randomUUID();
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) {
+      await h.invoke(step, secretArn, token, env);
+    }
+    const crash = await h.invoke('finishSecret', secretArn, token, env, { crashOn: { method: 'DELETE', path: '/access/api/v1/tokens/' } });
+    expect(crash.crashed).toBe(true);
+    expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
+
+    expect((await h.invoke('finishSecret', secretArn, token, env)).ok).toBe(true);
+    expect(h.jfrog.validToken(oldest)).toBeUndefined();
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('a failed revocation is logged and never undoes the promotion', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    await h.rotate(secretArn, env);
+    h.jfrog.inject({ method: 'DELETE', status: 403, body: JSON.stringify({ errors: [{ code: 'FORBIDDEN', message: 'no' }] }) });
+    const token = randomUUID();
+    for (const step of STEPS.slice(0, 3)) await h.invoke(step, secretArn, token, env);
+    const finish = await h.invoke('finishSecret', secretArn, token, env);
+    expect(finish.ok).toBe(true);
+    expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
+    expect(finish.logs).toMatch(/revoking an old token failed/);
+    expect(finish.logs).toMatch(/"revocation":"failed"/);
+  });
+
+  test('429 is retried with back-off within the invocation', async () => {
+    const { secretArn, env } = await adminSetup();
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', status: 429, headers: { 'retry-after': '1' }, times: 2 });
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('429 past the time left fails the step with the cause', async () => {
+    const { secretArn, env } = await adminSetup();
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', status: 429, headers: { 'retry-after': '10' }, times: 5 });
+    const result = await h.invoke('createSecret', secretArn, randomUUID(), env, { timeoutMs: 8_000 });
+    expect(result.errorMessage).toMatch(/HTTP 429.*rate-limited/);
+  });
+});
+
+describe('bad input fails the step with the cause and leaves AWSCURRENT untouched', () => {
+  async function expectCreateFails(secretArn: string, env: Record<string, string>, message: RegExp, options = {}) {
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const result = await h.invoke('createSecret', secretArn, randomUUID(), env, options);
+    expect(result.ok).toBe(false);
+    expect(result.errorMessage).toMatch(message);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+    return result;
+  }
+
+  test('a secret value that is not JSON', async () => {
+    const { secretArn, env } = await adminSetup('plain-text-not-json');
+    const before = await h.stage(secretArn, 'AWSCURRENT').catch(() => ({}));
+    const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
+    expect(result.errorType).toBe('MalformedSecretError');
+    expect(result.errorMessage).toMatch(/is not JSON.*put \{"token"/);
+    expect(before).toBeDefined();
+  });
+
+  test('a secret value that is JSON but not an object', async () => {
+    const { secretArn, env } = await adminSetup('["a"]');
+    await expectCreateFails(secretArn, env, /not an object/);
+  });
+
+  test('a missing credential secret', async () => {
+    const { secretArn, env } = await adminSetup({ username: USER }, { credentialsSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf' });
+    await expectCreateFails(secretArn, env, /credential secret .*nope.* does not exist/);
+  });
+
+  test('a credential secret without the token field', async () => {
+    const credentialsSecretArn = await h.plainSecret({ other: 'x' });
+    const { secretArn, env } = await adminSetup({ username: USER }, { credentialsSecretArn });
+    await expectCreateFails(secretArn, env, /no "token" string/);
+  });
+
+  test.each([
+    [400, /HTTP 400.*check the scope/],
+    [401, /HTTP 401.*expired, revoked or wrong/],
+    [403, /HTTP 403.*non-admins/],
+    [404, /HTTP 404.*platform URL/],
+    [500, /HTTP 500.*JFrog is failing/],
+  ])('JFrog answering %i', async (status, message) => {
+    const { secretArn, env } = await adminSetup();
+    h.jfrog.inject({ method: 'POST', status, body: JSON.stringify({ errors: [{ code: 'X', message: 'emulated' }] }) });
+    await expectCreateFails(secretArn, env, message);
+  });
+
+  test('an admin token JFrog does not accept', async () => {
+    const credentialsSecretArn = await h.plainSecret({ token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.forged-signature' });
+    const { secretArn, env } = await adminSetup({ username: USER }, { credentialsSecretArn });
+    await expectCreateFails(secretArn, env, /HTTP 401: UNAUTHORIZED Bad credentials/);
+  });
+
+  test('a timeout', async () => {
+    const { secretArn, env } = await adminSetup();
+    h.jfrog.inject({ method: 'POST', delayMs: 9_000, status: 200 });
+    await expectCreateFails(secretArn, env, /did not answer POST .* within/, { timeoutMs: 5_000 });
+  });
+
+  test('a TLS certificate the function does not trust', async () => {
+    const { secretArn, env } = await adminSetup();
+    const { NODE_EXTRA_CA_CERTS: _trusted, ...untrusting } = env;
+    await expectCreateFails(secretArn, untrusting, /TLS to 127\.0\.0\.1:\d+ failed/);
+  });
+
+  test('a redirect is not followed with credentials', async () => {
+    const { secretArn, env } = await adminSetup();
+    h.jfrog.inject({ method: 'POST', status: 302, headers: { location: 'https://elsewhere.example.com/access/api/v1/tokens' } });
+    await expectCreateFails(secretArn, env, /redirected to elsewhere\.example\.com; redirects are never followed/);
+    expect(h.jfrog.requests.filter((r) => r.method === 'POST').length).toBeGreaterThan(0);
+  });
+
+  test('an answer that is not JSON', async () => {
+    const { secretArn, env } = await adminSetup();
+    h.jfrog.inject({ method: 'POST', status: 200, body: '<html>login</html>' });
+    await expectCreateFails(secretArn, env, /not a JSON object/);
+  });
+
+  test('a pending token JFrog rejects fails testSecret and is never promoted', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const token = randomUUID();
+    await h.invoke('createSecret', secretArn, token, env);
+    const pending = (await h.stage(secretArn, 'AWSPENDING')).value!;
+    h.jfrog.tokens.get(pending.tokenId)!.revoked = true;
+    const test = await h.invoke('testSecret', secretArn, token, env);
+    expect(test.errorMessage).toMatch(/HTTP 401/);
+    const finish = await h.invoke('finishSecret', secretArn, token, { ...env, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    expect(finish.ok).toBe(false);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+  });
+
+  test('a step for a version that is neither current nor pending', async () => {
+    const { secretArn, env } = await adminSetup();
+    const result = await h.invoke('testSecret', secretArn, randomUUID(), env);
+    expect(result.errorType).toBe('RotationStateError');
+    expect(result.errorMessage).toMatch(/not a version of/);
+  });
+
+  test('a secret with rotation disabled', async () => {
+    const { env } = await adminSetup();
+    const plain = await h.plainSecret({ username: USER });
+    const result = await h.invoke('createSecret', plain, randomUUID(), env);
+    expect(result.errorMessage).toMatch(/rotation is not enabled/);
+  });
+});
+
+describe('other credentials', () => {
+  test('usernamePassword mints with basic auth', async () => {
+    const credentialsSecretArn = await h.plainSecret({ username: 'admin', password: 'admin-Passw0rd!' });
+    const { secretArn, env } = await adminSetup({ username: USER }, { credentialsKind: 'USERNAME_PASSWORD', credentialsSecretArn });
+    for (let i = 0; i < 3; i++) expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    const posts = h.jfrog.requests.filter((r) => r.method === 'POST').slice(-3);
+    expect(posts.map((r) => r.auth)).toEqual(['basic', 'basic', 'basic']);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('usernamePassword where JFrog disabled token creation with basic auth', async () => {
+    const credentialsSecretArn = await h.plainSecret({ username: 'admin', password: 'admin-Passw0rd!' });
+    const { secretArn, env } = await adminSetup({ username: USER }, { credentialsKind: 'USERNAME_PASSWORD', credentialsSecretArn });
+    h.jfrog.basicAuthTokenCreation = false;
+    try {
+      const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
+      expect(result.errorMessage).toMatch(/HTTP 403: FORBIDDEN Token generation with basic credentials is disabled/);
+    } finally {
+      h.jfrog.basicAuthTokenCreation = true;
+    }
+  });
+
+  test('selfRotating: the current token mints its successor and revokes its own old tokens', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const secretArn = await h.createSecret({ username: USER, token: seed });
+    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+      tokens.push((await h.stage(secretArn, 'AWSCURRENT')).value!.token);
+    }
+    expect(h.jfrog.validToken(tokens[0])).toBeUndefined();
+    expect(h.jfrog.requests.filter((r) => r.method === 'POST').slice(-3).map((r) => r.auth)).toEqual(['bearer', 'bearer', 'bearer']);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('selfRotating without a seeded token says how to seed it', async () => {
+    const secretArn = await h.createSecret({ username: USER });
+    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
+    expect(result.errorMessage).toMatch(/holds no token in "token"; a self-rotating token needs a seed/);
+  });
+
+  test('selfRotating past the server max expiry gets a 403 that names the limit', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const secretArn = await h.createSecret({ username: USER, token: seed });
+    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    h.jfrog.maxExpirySeconds = 30 * DAY;
+    try {
+      const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
+      expect(result.errorMessage).toMatch(/HTTP 403: FORBIDDEN expires_in exceeds.*shorten tokenLifetime/);
+    } finally {
+      h.jfrog.maxExpirySeconds = 0;
+    }
+  });
+});
+
+test('a manual write between steps: the rotation still promotes only the token it minted and tested', async () => {
+  const { secretArn, env } = await adminSetup();
+  await h.rotate(secretArn, env);
+  const token = randomUUID();
+  await h.invoke('createSecret', secretArn, token, env);
+  const minted = (await h.stage(secretArn, 'AWSPENDING')).value!;
+  await h.sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ username: USER, token: 'hand-pasted' }) }));
+  for (const step of ['setSecret', 'testSecret', 'finishSecret']) {
+    await h.invoke(step, secretArn, token, env);
+  }
+  const current = (await h.stage(secretArn, 'AWSCURRENT')).value!;
+  expect([minted.token, 'hand-pasted']).toContain(current.token);
+});

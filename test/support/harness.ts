@@ -1,0 +1,202 @@
+import { spawn } from 'child_process';
+import { randomUUID } from 'crypto';
+import * as path from 'path';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { ENV } from '../../src/rotation-config';
+import { JfrogEmulator } from '../emulators/jfrog-emulator';
+import { MotoServer } from '../emulators/moto';
+
+export const HANDLER = path.join(__dirname, '..', '..', 'assets', 'rotation.lambda', 'index.js');
+const RUNNER = path.join(__dirname, 'run-handler.js');
+export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export type StepName = typeof STEPS[number];
+
+export interface InvokeResult {
+  readonly ok: boolean;
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+  /** everything the function printed */
+  readonly logs: string;
+  /** killed like a Lambda that crashed or timed out */
+  readonly crashed: boolean;
+}
+
+export interface RotationSettings {
+  readonly username: string;
+  readonly scope: string;
+  readonly lifetimeSeconds: number;
+  readonly tokenField?: string;
+  readonly revokePrevious?: boolean;
+  readonly credentialsKind: 'ADMIN_TOKEN' | 'USERNAME_PASSWORD' | 'SELF_ROTATING';
+  readonly credentialsSecretArn?: string;
+  readonly credentialsField?: string;
+}
+
+export interface StageView {
+  readonly versionId?: string;
+  readonly value?: Record<string, any>;
+}
+
+/** the two emulators plus a driver that invokes the bundled handler as Secrets Manager does */
+export class Harness {
+  public static async start(): Promise<Harness> {
+    const [moto, jfrog] = await Promise.all([MotoServer.start(), JfrogEmulator.start()]);
+    return new Harness(moto, jfrog);
+  }
+
+  public readonly sm: SecretsManagerClient;
+  /** every line any invocation printed, and every error it returned: checked for leaks */
+  public readonly allOutput: string[] = [];
+
+  private constructor(public readonly moto: MotoServer, public readonly jfrog: JfrogEmulator) {
+    this.sm = new SecretsManagerClient({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+  }
+
+  public async stop(): Promise<void> {
+    this.sm.destroy();
+    await Promise.all([this.moto.stop(), this.jfrog.stop()]);
+  }
+
+  /** a secret with rotation enabled; moto enables it only through RotateSecret, which here
+   * copies the value into a second version (AWSCURRENT) and leaves the first as AWSPREVIOUS */
+  public async createSecret(value: string | Record<string, unknown>): Promise<string> {
+    const out = await this.sm.send(new CreateSecretCommand({
+      Name: `jfrog-token-${randomUUID().slice(0, 8)}`,
+      SecretString: typeof value === 'string' ? value : JSON.stringify(value),
+    }));
+    await this.sm.send(new RotateSecretCommand({ SecretId: out.ARN, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 } }));
+    return out.ARN!;
+  }
+
+  public async plainSecret(value: string | Record<string, unknown>): Promise<string> {
+    const out = await this.sm.send(new CreateSecretCommand({
+      Name: `jfrog-credential-${randomUUID().slice(0, 8)}`,
+      SecretString: typeof value === 'string' ? value : JSON.stringify(value),
+    }));
+    return out.ARN!;
+  }
+
+  public env(settings: RotationSettings, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.moto.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      NODE_EXTRA_CA_CERTS: this.jfrog.tls.caPath,
+      [ENV.jfrogUrl]: this.jfrog.url,
+      [ENV.username]: settings.username,
+      [ENV.scope]: settings.scope,
+      [ENV.lifetimeSeconds]: String(settings.lifetimeSeconds),
+      [ENV.tokenField]: settings.tokenField ?? 'token',
+      [ENV.revokePrevious]: String(settings.revokePrevious ?? true),
+      [ENV.credentialsKind]: settings.credentialsKind,
+      ...(settings.credentialsSecretArn ? { [ENV.credentialsSecretArn]: settings.credentialsSecretArn } : {}),
+      ...(settings.credentialsField ? { [ENV.credentialsField]: settings.credentialsField } : {}),
+      ...extra,
+    };
+  }
+
+  /**
+   * one step in a fresh process. `timeoutMs` is the Lambda timeout; `crashOn` kills the
+   * process (like a Lambda that dies) the moment JFrog receives a matching request.
+   */
+  public invoke(step: string, secretArn: string, clientRequestToken: string, env: Record<string, string>,
+    options: { timeoutMs?: number; crashOn?: { method: string; path: string }; rotationToken?: string } = {}): Promise<InvokeResult> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const event = { Step: step, SecretId: secretArn, ClientRequestToken: clientRequestToken, ...(options.rotationToken ? { RotationToken: options.rotationToken } : {}) };
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [RUNNER, HANDLER], {
+        env: { ...env, ROTATION_TIMEOUT_MS: String(timeoutMs) },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      let crashed = false;
+      child.stdout.on('data', (c) => { output += c; });
+      child.stderr.on('data', (c) => { output += c; });
+      const kill = () => { crashed = true; child.kill('SIGKILL'); };
+      const hardStop = setTimeout(kill, timeoutMs + 2_000);
+      const onRequest = (req: { method: string; path: string }) => {
+        if (options.crashOn && req.method === options.crashOn.method && req.path.startsWith(options.crashOn.path)) kill();
+      };
+      this.jfrog.on('request', onRequest);
+      child.on('close', () => {
+        clearTimeout(hardStop);
+        this.jfrog.off('request', onRequest);
+        const marker = output.lastIndexOf('__ROTATION_RESULT__');
+        const logs = marker >= 0 ? output.slice(0, marker) : output;
+        let result: { ok: boolean; errorType?: string; errorMessage?: string } = { ok: false, errorType: 'Crash', errorMessage: 'the function stopped without an answer' };
+        if (marker >= 0 && !crashed) {
+          result = JSON.parse(output.slice(marker + '__ROTATION_RESULT__'.length).trim());
+        }
+        this.allOutput.push(logs, result.errorMessage ?? '');
+        resolve({ ...result, logs, crashed });
+      });
+      child.stdin.end(JSON.stringify(event));
+    });
+  }
+
+  /** all four steps with one ClientRequestToken, stopping at the first failure */
+  public async rotate(secretArn: string, env: Record<string, string>, token: string = randomUUID()): Promise<{ token: string; failed?: { step: StepName; result: InvokeResult } }> {
+    for (const step of STEPS) {
+      const result = await this.invoke(step, secretArn, token, env);
+      if (!result.ok) return { token, failed: { step, result } };
+    }
+    return { token };
+  }
+
+  /** read each stage by its label (moto answers unstaged reads wrongly) */
+  public async stage(secretArn: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS' | 'AWSPENDING'): Promise<StageView> {
+    try {
+      const out = await this.sm.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }));
+      return { versionId: out.VersionId, value: JSON.parse(out.SecretString ?? 'null') };
+    } catch (e) {
+      if ((e as Error).name === 'ResourceNotFoundException') return {};
+      throw e;
+    }
+  }
+
+  public async versions(secretArn: string): Promise<Record<string, string[]>> {
+    const out = await this.sm.send(new DescribeSecretCommand({ SecretId: secretArn }));
+    return out.VersionIdsToStages ?? {};
+  }
+
+  /**
+   * the invariants after any scenario: AWSCURRENT holds a token JFrog accepts; no rotation
+   * (ClientRequestToken) left two live tokens (a mint whose answer was unusable is revoked);
+   * the user's live API tokens are at most the current and the previous one.
+   */
+  public async assertInvariants(secretArn: string, username: string, tokenField = 'token', options: { allowPending?: boolean } = {}): Promise<void> {
+    const current = await this.stage(secretArn, 'AWSCURRENT');
+    const previous = await this.stage(secretArn, 'AWSPREVIOUS');
+    const token = current.value?.[tokenField];
+    expect(this.jfrog.validToken(token)).toBeDefined();
+    const minted = this.jfrog.apiTokens(username).filter((t) => !t.revoked && t.description?.includes(secretArn));
+    const perVersion = new Map<string, number>();
+    for (const t of minted) {
+      const version = /version (\S+)$/.exec(t.description ?? '')?.[1] ?? '?';
+      perVersion.set(version, (perVersion.get(version) ?? 0) + 1);
+    }
+    for (const [version, count] of perVersion) {
+      expect({ version, count }).toEqual({ version, count: 1 });
+    }
+    const pending = options.allowPending ? await this.stage(secretArn, 'AWSPENDING') : undefined;
+    const allowed = [token, previous.value?.[tokenField], pending?.value?.[tokenField]].filter(Boolean);
+    const live = this.jfrog.liveApiTokens(username).filter((t) => t.description?.includes(secretArn));
+    for (const t of live) {
+      expect(allowed).toContain(t.accessToken);
+    }
+  }
+}
