@@ -1,0 +1,88 @@
+import * as https from 'https';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { RotationConfig } from '../../src/handler/config';
+import { JfrogClient } from '../../src/handler/jfrog-client';
+import { SecretStore } from '../../src/handler/secret-store';
+import { runStep } from '../../src/handler/steps';
+import { JfrogEmulator } from '../emulators/jfrog-emulator';
+
+// moto differs from Secrets Manager in two corners: it lets PutSecretValue overwrite a version
+// and it cannot create the value-less AWSPENDING version that RotateSecret makes. These tests
+// give the handler Secrets Manager's documented answers for those cases; JFrog stays the emulator.
+
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdEf';
+const CREDS = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jfrog-admin-XyZabc';
+const TOKEN = '6f1b4a7e-0000-4000-8000-000000000001';
+const CURRENT_VERSION = '6f1b4a7e-0000-4000-8000-000000000000';
+
+let jfrog: JfrogEmulator;
+let adminToken: string;
+const sm = mockClient(SecretsManagerClient);
+
+beforeAll(async () => {
+  jfrog = await JfrogEmulator.start();
+  adminToken = jfrog.seedToken('admin', 'applied-permissions/admin');
+});
+afterAll(() => jfrog.stop());
+beforeEach(() => sm.reset());
+
+function deps() {
+  const config: RotationConfig = {
+    jfrogUrl: new URL(jfrog.url), username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 86400 * 61,
+    tokenField: 'token', revokePrevious: true, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn: CREDS, credentialsField: 'token',
+  };
+  const agent = new https.Agent({ ca: jfrog.tls.ca });
+  return { config, store: new SecretStore(new SecretsManagerClient({ region: 'eu-west-1' })), jfrog: new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent }), now: () => new Date() };
+}
+
+function givenRotationStarted() {
+  // RotateSecret made the version with AWSPENDING and no value
+  sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' })
+    .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret value for VersionId", $metadata: {} }));
+  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
+  sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+}
+
+test('createSecret fills the value-less AWSPENDING version that RotateSecret made, passing RotationToken', async () => {
+  givenRotationStarted();
+  sm.on(PutSecretValueCommand).resolves({ ARN, VersionId: TOKEN, VersionStages: ['AWSPENDING'] });
+
+  await runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN, RotationToken: 'rotation-token-from-event' }, deps(), {});
+
+  const puts = sm.commandCalls(PutSecretValueCommand);
+  expect(puts).toHaveLength(1);
+  expect(puts[0].args[0].input).toMatchObject({ SecretId: ARN, ClientRequestToken: TOKEN, VersionStages: ['AWSPENDING'], RotationToken: 'rotation-token-from-event' });
+  const stored = JSON.parse(puts[0].args[0].input.SecretString!);
+  expect(jfrog.validToken(stored.token)).toBeDefined();
+});
+
+test('when Secrets Manager refuses to overwrite the version (a concurrent invocation stored first), the minted token is revoked and nothing is promoted', async () => {
+  givenRotationStarted();
+  sm.on(PutSecretValueCommand).rejects(new ResourceExistsException({ message: 'You can\'t modify an existing version, you can only create a new version.', $metadata: {} }));
+  const before = jfrog.apiTokens('ci-bot').length;
+
+  await expect(runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+    .rejects.toThrow(/storing the new token as AWSPENDING .* failed \(ResourceExistsException.*the minted token was revoked, AWSCURRENT is unchanged/);
+
+  const minted = jfrog.apiTokens('ci-bot').slice(before);
+  expect(minted).toHaveLength(1);
+  expect(minted[0].revoked).toBe(true);
+  expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+});
+
+test('an event without RotationToken sends none', async () => {
+  givenRotationStarted();
+  sm.on(PutSecretValueCommand).resolves({ ARN, VersionId: TOKEN });
+  await runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {});
+  expect(sm.commandCalls(PutSecretValueCommand)[0].args[0].input).not.toHaveProperty('RotationToken');
+});
