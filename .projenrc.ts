@@ -31,6 +31,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   repositoryUrl: 'https://github.com/cdk-jfrog-token-rotation/cdk-jfrog-token-rotation.git',
   tsconfigDevFile: 'tsconfig.dev.json',
+  // lint src and test against tsconfig.dev.json, which includes both
+  eslintOptions: { dirs: ['src'], projectService: false, tsconfigPath: './tsconfig.dev.json' },
   peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
     `aws-cdk-lib@${CDK_DEV}`,
@@ -68,6 +70,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/cdk.out', '/examples/**/cdk.out', '/.tmp'],
 });
 
+project.tsconfigDev.addInclude('.projenrc.ts');
+// handler modules are bundled by esbuild: they may import devDependencies (the AWS SDK)
+project.eslint?.allowDevDeps('src/handler/**');
+
 // minify the handler (smaller asset, faster cold start); projen's lambda options lack the flag
 const bundleHandler = project.tasks.tryFind('bundle:rotation.lambda');
 const esbuildCommand = bundleHandler?.steps[0]?.execArgs?.join(' ') ?? bundleHandler?.steps[0]?.exec;
@@ -80,5 +86,18 @@ const bundle = project.tasks.tryFind('bundle');
 if (bundle) {
   project.testTask.prependSpawn(bundle);
 }
+
+// the package ships the construct and the bundled handler; the handler's sources compiled to
+// lib/ would only be dead weight that requires devDependencies
+project.npmignore?.exclude('/examples/', '/.ci/', '/lib/handler/', '/lib/rotation.lambda.*', '/.tmp/');
+
+// the main job: synthesize the example app and say where its template is
+const example = project.addTask('example', {
+  description: 'Synthesize the example app (examples/typescript) and print where the template is',
+});
+if (bundle) {
+  example.spawn(bundle);
+}
+example.exec('ts-node --project tsconfig.dev.json examples/typescript/app.ts');
 
 project.synth();

@@ -5,8 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { JfrogCredentials, JfrogCredentialsKind } from './credentials';
-import { RotationFunction } from './rotation-function';
 import { ENV, EXPIRES_AT_FIELD, TOKEN_ID_FIELD } from './rotation-config';
+import { RotationFunction } from './rotation-function';
 import { JfrogTokenScope } from './scope';
 
 /** Properties of a `JfrogTokenRotation`. */

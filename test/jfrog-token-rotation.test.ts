@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -95,8 +95,11 @@ describe('JfrogTokenRotation', () => {
     const key = new kms.Key(stack, 'Key');
     const secret = new secretsmanager.Secret(stack, 'Existing', { encryptionKey: key });
     new JfrogTokenRotation(stack, 'Rotation', {
-      jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(),
-      credentials: JfrogCredentials.selfRotating(), secret,
+      jfrogUrl: 'https://acme.jfrog.io',
+      username: 'ci-bot',
+      scope: JfrogTokenScope.user(),
+      credentials: JfrogCredentials.selfRotating(),
+      secret,
     });
     const keyPolicy = Template.fromStack(stack).findResources('AWS::KMS::Key');
     const statements = (Object.values(keyPolicy)[0] as any).Properties.KeyPolicy.Statement;
@@ -112,8 +115,12 @@ describe('JfrogTokenRotation', () => {
     const stack = new Stack(app, 'Stack');
     const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Existing', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdEf');
     const rotation = new JfrogTokenRotation(stack, 'Rotation', {
-      jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(),
-      credentials: JfrogCredentials.selfRotating(), secret, tokenField: 'api_key',
+      jfrogUrl: 'https://acme.jfrog.io',
+      username: 'ci-bot',
+      scope: JfrogTokenScope.user(),
+      credentials: JfrogCredentials.selfRotating(),
+      secret,
+      tokenField: 'api_key',
     });
     expect(rotation.secret).toBe(secret);
     const t = Template.fromStack(stack);
@@ -177,7 +184,7 @@ describe('validation at synth', () => {
   test('unresolved tokens are not validated', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack');
-    const url = new (require('aws-cdk-lib').CfnParameter)(stack, 'Url').valueAsString;
+    const url = new CfnParameter(stack, 'Url').valueAsString;
     expect(() => new JfrogTokenRotation(stack, 'R', {
       jfrogUrl: url, username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.selfRotating(),
     })).not.toThrow();

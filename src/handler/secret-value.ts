@@ -35,7 +35,9 @@ export function parseTokenSecret(raw: string | undefined, tokenField: string, wh
   return { fields, token: token || undefined, tokenId, expiresAt };
 }
 
-export function withNewToken(base: TokenSecret, tokenField: string, username: string, token: string, tokenId: string, expiresAt: string | undefined): string {
+export function withNewToken(
+  base: TokenSecret, tokenField: string, username: string, token: string, tokenId: string, expiresAt: string | undefined,
+): string {
   const value: Record<string, unknown> = { ...base.fields };
   if (value.username === undefined) value.username = username;
   value[tokenField] = token;

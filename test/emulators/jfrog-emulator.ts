@@ -131,7 +131,8 @@ export class JfrogEmulator extends EventEmitter {
     const url = new URL(req.url ?? '/', 'https://emulator');
     const authHeader = req.headers.authorization ?? '';
     const record: RecordedRequest = {
-      method, path: url.pathname,
+      method,
+      path: url.pathname,
       auth: /^bearer /i.test(authHeader) ? 'bearer' : /^basic /i.test(authHeader) ? 'basic' : 'none',
     };
     this.requests.push(record);
@@ -214,7 +215,7 @@ export class JfrogEmulator extends EventEmitter {
     }
   }
 
-  private authenticate(header: string): { username: string; admin: boolean; token?: EmulatedToken } | undefined {
+  private authenticate(header: string): Caller | undefined {
     const bearer = /^bearer (.+)$/i.exec(header);
     if (bearer) {
       const token = this.validToken(bearer[1].trim());
@@ -231,7 +232,7 @@ export class JfrogEmulator extends EventEmitter {
     return undefined;
   }
 
-  private create(caller: { username: string; admin: boolean; token?: EmulatedToken }, params: Record<string, unknown>): [number, Record<string, unknown>] {
+  private create(caller: Caller, params: Record<string, unknown>): [number, Record<string, unknown>] {
     if (!caller.token && !this.basicAuthTokenCreation) {
       return [403, errors('FORBIDDEN', 'Token generation with basic credentials is disabled; enable "Token Generation via API"')];
     }
@@ -276,7 +277,10 @@ export class JfrogEmulator extends EventEmitter {
     }];
   }
 
-  private mint(username: string, scope: string, expiresIn: number, description: string | undefined, forceRevocable: boolean, persistent: boolean, viaApi = false): EmulatedToken {
+  private mint(
+    username: string, scope: string, expiresIn: number, description: string | undefined,
+    forceRevocable: boolean, persistent: boolean, viaApi = false,
+  ): EmulatedToken {
     const id = randomUUID();
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiry = expiresIn === 0 ? undefined : issuedAt + expiresIn;
@@ -285,10 +289,17 @@ export class JfrogEmulator extends EventEmitter {
     const payload = b64url(JSON.stringify(claims));
     const signature = createHmac('sha256', HMAC_KEY).update(`${head}.${payload}`).digest('base64url');
     const token: EmulatedToken = {
-      id, accessToken: `${head}.${payload}.${signature}`, username, scope, issuedAt, expiry, description,
+      id,
+      accessToken: `${head}.${payload}.${signature}`,
+      username,
+      scope,
+      issuedAt,
+      expiry,
+      description,
       revocable: forceRevocable || expiry === undefined || expiresIn >= REVOCABLE_THRESHOLD_S,
       persistent: persistent && (expiry === undefined || expiresIn >= PERSISTENT_THRESHOLD_S),
-      viaApi, revoked: false,
+      viaApi,
+      revoked: false,
     };
     this.tokens.set(id, token);
     return token;
@@ -305,6 +316,12 @@ export class JfrogEmulator extends EventEmitter {
       return undefined;
     }
   }
+}
+
+interface Caller {
+  readonly username: string;
+  readonly admin: boolean;
+  readonly token?: EmulatedToken;
 }
 
 function errors(code: string, message: string): Record<string, unknown> {

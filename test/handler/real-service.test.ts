@@ -37,8 +37,15 @@ beforeEach(() => sm.reset());
 
 function deps() {
   const config: RotationConfig = {
-    jfrogUrl: new URL(jfrog.url), username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 86400 * 61,
-    tokenField: 'token', revokePrevious: true, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn: CREDS, credentialsField: 'token',
+    jfrogUrl: new URL(jfrog.url),
+    username: 'ci-bot',
+    scope: 'applied-permissions/user',
+    lifetimeSeconds: 86400 * 61,
+    tokenField: 'token',
+    revokePrevious: true,
+    credentialsKind: 'ADMIN_TOKEN',
+    credentialsSecretArn: CREDS,
+    credentialsField: 'token',
   };
   const agent = new https.Agent({ ca: jfrog.tls.ca });
   return { config, store: new SecretStore(new SecretsManagerClient({ region: 'eu-west-1' })), jfrog: new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent }), now: () => new Date() };

@@ -35,8 +35,12 @@ async function adminSetup(value: Record<string, unknown> | string = { username: 
   const credentialsSecretArn = await h.plainSecret({ token: adminToken });
   const secretArn = await h.createSecret(value);
   const env = h.env({
-    username: USER, scope: 'applied-permissions/groups:readers', lifetimeSeconds: 61 * DAY,
-    credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn, ...overrides,
+    username: USER,
+    scope: 'applied-permissions/groups:readers',
+    lifetimeSeconds: 61 * DAY,
+    credentialsKind: 'ADMIN_TOKEN',
+    credentialsSecretArn,
+    ...overrides,
   });
   return { secretArn, env, credentialsSecretArn };
 }

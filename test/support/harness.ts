@@ -38,6 +38,11 @@ export interface RotationSettings {
   readonly credentialsField?: string;
 }
 
+export interface RotationOutcome {
+  readonly token: string;
+  readonly failed?: { readonly step: StepName; readonly result: InvokeResult };
+}
+
 export interface StageView {
   readonly versionId?: string;
   readonly value?: Record<string, any>;
@@ -116,7 +121,12 @@ export class Harness {
   public invoke(step: string, secretArn: string, clientRequestToken: string, env: Record<string, string>,
     options: { timeoutMs?: number; crashOn?: { method: string; path: string }; rotationToken?: string } = {}): Promise<InvokeResult> {
     const timeoutMs = options.timeoutMs ?? 60_000;
-    const event = { Step: step, SecretId: secretArn, ClientRequestToken: clientRequestToken, ...(options.rotationToken ? { RotationToken: options.rotationToken } : {}) };
+    const event = {
+      Step: step,
+      SecretId: secretArn,
+      ClientRequestToken: clientRequestToken,
+      ...(options.rotationToken ? { RotationToken: options.rotationToken } : {}),
+    };
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [RUNNER, HANDLER], {
         env: { ...env, ROTATION_TIMEOUT_MS: String(timeoutMs) },
@@ -149,7 +159,7 @@ export class Harness {
   }
 
   /** all four steps with one ClientRequestToken, stopping at the first failure */
-  public async rotate(secretArn: string, env: Record<string, string>, token: string = randomUUID()): Promise<{ token: string; failed?: { step: StepName; result: InvokeResult } }> {
+  public async rotate(secretArn: string, env: Record<string, string>, token: string = randomUUID()): Promise<RotationOutcome> {
     for (const step of STEPS) {
       const result = await this.invoke(step, secretArn, token, env);
       if (!result.ok) return { token, failed: { step, result } };
