@@ -110,6 +110,20 @@ describe('JfrogTokenRotation', () => {
     }
   });
 
+  test('a credential secret under a customer-managed key can be decrypted by the function', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const key = new kms.Key(stack, 'CredentialKey');
+    const admin = new secretsmanager.Secret(stack, 'Admin', { encryptionKey: key });
+    new JfrogTokenRotation(stack, 'Rotation', {
+      jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.adminToken(admin),
+    });
+    const statements = (Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement;
+    const decrypt = statements.find((s: any) => JSON.stringify(s.Principal).includes('RotationFunctionServiceRole') && [s.Action].flat().includes('kms:Decrypt'));
+    expect(decrypt).toBeDefined();
+    expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
+  });
+
   test('an existing secret with a custom token field is rotated in place', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack');

@@ -160,19 +160,22 @@ describe('retries and crashes', () => {
     await h.assertInvariants(secretArn, USER);
   });
 
-  test('a failure at finishSecret (Secrets Manager refuses the move) is retried to completion', async () => {
+  test.each(STEPS)('Secrets Manager unreachable at %s: the step fails, AWSCURRENT stays, the retry completes', async (failingStep) => {
     const { secretArn, env } = await adminSetup();
     await h.rotate(secretArn, env);
     const before = await h.stage(secretArn, 'AWSCURRENT');
     const token = randomUUID();
-    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) {
+    for (const step of STEPS.slice(0, STEPS.indexOf(failingStep))) {
       expect((await h.invoke(step, secretArn, token, env)).ok).toBe(true);
     }
-    // Secrets Manager unreachable for this attempt
-    const broken = await h.invoke('finishSecret', secretArn, token, { ...env, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    const broken = await h.invoke(failingStep, secretArn, token, { ...env, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
     expect(broken.ok).toBe(false);
+    expect(broken.errorMessage).toMatch(/ECONNREFUSED|connect/);
     expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
-    expect((await h.invoke('finishSecret', secretArn, token, env)).ok).toBe(true);
+
+    // Secrets Manager retries the whole rotation with the same token
+    expect((await h.rotate(secretArn, env, token)).failed).toBeUndefined();
+    expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
     await h.assertInvariants(secretArn, USER);
   });
 
