@@ -40,6 +40,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-secrets-manager@${AWS_SDK}`,
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
+    // structured logs and Embedded Metric Format in the handler (bundled)
+    '@aws-lambda-powertools/logger@^2.36.0',
+    '@aws-lambda-powertools/metrics@^2.36.0',
+    // the AwsSolutions gate in the tests; 2.38 is the line that runs on aws-cdk-lib 2.257
+    'cdk-nag@~2.38.2',
   ],
   publishToPypi: {
     distName: 'cdk-jfrog-token-rotation',
@@ -51,7 +56,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenArtifactId: 'cdk-jfrog-token-rotation',
   },
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     bundlingOptions: {
       // bundle the SDK (see AWS_SDK above); nothing is left for the runtime to provide
       externals: [],

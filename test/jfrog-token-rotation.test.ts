@@ -40,7 +40,7 @@ describe('JfrogTokenRotation', () => {
     const { template } = setup({ tokenLifetime: Duration.days(90), tokenField: 'api_key', revokePrevious: false });
     const fn = template().findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
     const [props] = Object.values(fn).map((r: any) => r.Properties);
-    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Runtime).toBe('nodejs24.x');
     expect(props.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/LogGroup/) } });
     expect(props.Environment.Variables).toEqual({
       JFROG_URL: 'https://acme.jfrog.io',

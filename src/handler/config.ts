@@ -13,6 +13,8 @@ export interface RotationConfig {
   readonly credentialsKind: CredentialsKind;
   readonly credentialsSecretArn?: string;
   readonly credentialsField: string;
+  /** the SecretName dimension of the metrics, as the construct's metricXxx() helpers use it */
+  readonly metricSecretName?: string;
 }
 
 const KINDS: CredentialsKind[] = ['ADMIN_TOKEN', 'USERNAME_PASSWORD', 'SELF_ROTATING'];
@@ -58,5 +60,6 @@ export function readConfig(env: NodeJS.ProcessEnv): RotationConfig {
     credentialsKind,
     credentialsSecretArn,
     credentialsField: env[ENV.credentialsField] || 'token',
+    metricSecretName: env[ENV.metricSecretName] || undefined,
   };
 }

@@ -1,17 +1,12 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { METRICS } from '../rotation-config';
 import { redact } from './redact';
 
-export type LogLevel = 'INFO' | 'WARN' | 'ERROR';
-
 /**
- * one JSON object a line, the shape Lambda's JSON log format expects; every line is redacted
- * as a whole, so no field can carry a secret out.
+ * Powertools' JSON logger; every string it writes passes through redact(), so no field can
+ * carry a token, a password or an Authorization header out of the function.
  */
-export function log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields });
-  const out = redact(line);
-  if (level === 'INFO') {
-    console.log(out);
-  } else {
-    console.error(out);
-  }
-}
+export const logger = new Logger({
+  serviceName: METRICS.service,
+  jsonReplacerFn: (_key: string, value: unknown) => (typeof value === 'string' ? redact(value) : value),
+});

@@ -13,9 +13,17 @@ export const PREVIOUS = 'AWSPREVIOUS';
 
 export interface SecretMetadata {
   readonly arn: string;
+  readonly name?: string;
+  readonly lastRotatedDate?: Date;
   readonly rotationEnabled: boolean;
   /** version id -> staging labels */
   readonly versions: Record<string, string[]>;
+}
+
+export interface StoredValue {
+  readonly value: string;
+  readonly versionId?: string;
+  readonly created?: Date;
 }
 
 export interface ValueSelector {
@@ -34,6 +42,8 @@ export class SecretStore {
     const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
     return {
       arn: out.ARN ?? secretId,
+      name: out.Name,
+      lastRotatedDate: out.LastRotatedDate ? new Date(out.LastRotatedDate) : undefined,
       rotationEnabled: out.RotationEnabled === true,
       versions: out.VersionIdsToStages ?? {},
     };
@@ -41,6 +51,11 @@ export class SecretStore {
 
   /** the value, or undefined when no such version (or no value for it) exists */
   public async getValue(secretId: string, selector: ValueSelector): Promise<string | undefined> {
+    return (await this.getVersion(secretId, selector))?.value;
+  }
+
+  /** the value with its version id and creation date */
+  public async getVersion(secretId: string, selector: ValueSelector): Promise<StoredValue | undefined> {
     this.calls++;
     try {
       const out = await this.client.send(new GetSecretValueCommand({
@@ -48,9 +63,9 @@ export class SecretStore {
         VersionId: selector.versionId,
         VersionStage: selector.stage,
       }));
-      if (out.SecretString !== undefined) return out.SecretString;
-      if (out.SecretBinary !== undefined) return Buffer.from(out.SecretBinary).toString('utf8');
-      return undefined;
+      const value = out.SecretString ?? (out.SecretBinary !== undefined ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
+      if (value === undefined) return undefined;
+      return { value, versionId: out.VersionId, created: out.CreatedDate ? new Date(out.CreatedDate) : undefined };
     } catch (e) {
       if ((e as Error).name === 'ResourceNotFoundException') return undefined;
       throw e;

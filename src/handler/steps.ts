@@ -1,7 +1,7 @@
 import { RotationConfig } from './config';
 import { CredentialError, JfrogError, MalformedSecretError, RotationError, RotationStateError } from './errors';
 import { JfrogAuth, JfrogClient, jwtClaim } from './jfrog-client';
-import { log } from './log';
+import { logger } from './log';
 import { registerSecret } from './redact';
 import { CURRENT, PENDING, PREVIOUS, SecretMetadata, SecretStore, versionWith } from './secret-store';
 import { parseTokenSecret, TokenSecret, withNewToken } from './secret-value';
@@ -85,6 +85,7 @@ async function createSecret(ctx: StepContext): Promise<void> {
     return;
   }
   const current = parseTokenSecret(await store.getValue(arn, { stage: CURRENT }), config.tokenField, `the AWSCURRENT value of ${arn}`);
+  checkJfrogUrl(ctx, current);
   const auth = await mintingAuth(ctx, current);
   const minted = await jfrog.createToken(auth, {
     username: config.username,
@@ -130,14 +131,23 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   const { config, store, meta, arn, token } = ctx;
   const currentId = versionWith(meta, CURRENT);
   const previousId = versionWith(meta, PREVIOUS);
-  const pending = parseTokenSecret(await store.getValue(arn, { versionId: token, stage: PENDING }), config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
+  const pendingVersion = await store.getVersion(arn, { versionId: token, stage: PENDING });
+  const pending = parseTokenSecret(pendingVersion?.value, config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
   // read before the move: after it, the version that loses AWSPREVIOUS has no label to read by
-  const current = currentId ? await readQuietly(ctx, currentId, CURRENT) : undefined;
+  const currentVersion = currentId ? await store.getVersion(arn, { versionId: currentId, stage: CURRENT }) : undefined;
+  if (currentVersion?.created && pendingVersion?.created && currentVersion.created > pendingVersion.created) {
+    // someone wrote the secret after this rotation minted its token: promoting would throw
+    // their value away. Stop, and take back the token nobody will use.
+    await revokeQuietly(ctx, await revokingAuth(ctx, pending), pending.tokenId, 'superseded');
+    throw new RotationStateError(`AWSCURRENT of ${arn} changed during this rotation (version ${currentId} was written after the pending token was minted); the rotation stops without promoting and its token was revoked. Start a new rotation if the new value should be rotated`);
+  }
+  const current = currentVersion ? safeParse(ctx, currentVersion.value, currentId!) : undefined;
   const oldPrevious = config.revokePrevious && previousId && previousId !== currentId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
 
   await store.promote(arn, token, currentId);
   ctx.outcome.result = 'promoted';
   ctx.outcome.tokenId = pending.tokenId;
+  ctx.outcome.expiresAt = pending.expiresAt;
 
   const stale = oldPrevious?.tokenId;
   if (stale && stale !== current?.tokenId && stale !== pending.tokenId) {
@@ -167,14 +177,24 @@ async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
 /** a value that is only needed for revocation: unreadable or malformed means "nothing to revoke" */
 async function readQuietly(ctx: StepContext, versionId: string, stage: string | undefined): Promise<TokenSecret | undefined> {
   try {
-    return parseTokenSecret(await ctx.store.getValue(ctx.arn, { versionId, stage }), ctx.config.tokenField, `version ${versionId} of ${ctx.arn}`);
+    return safeParse(ctx, await ctx.store.getValue(ctx.arn, { versionId, stage }), versionId);
   } catch (e) {
-    log('WARN', 'could not read an older version; its token will not be revoked', { secretId: ctx.arn, versionId, error: (e as Error).message });
+    logger.warn('could not read an older version; its token will not be revoked', { secretId: ctx.arn, versionId, error: (e as Error).message });
     return undefined;
   }
 }
 
-async function revokeQuietly(ctx: StepContext, auth: JfrogAuth, tokenId: string, reason: string): Promise<void> {
+function safeParse(ctx: StepContext, raw: string | undefined, versionId: string): TokenSecret | undefined {
+  try {
+    return parseTokenSecret(raw, ctx.config.tokenField, `version ${versionId} of ${ctx.arn}`);
+  } catch (e) {
+    logger.warn('an older version holds no readable token secret; nothing of it will be revoked', { secretId: ctx.arn, versionId, error: (e as Error).message });
+    return undefined;
+  }
+}
+
+async function revokeQuietly(ctx: StepContext, auth: JfrogAuth, tokenId: string | undefined, reason: string): Promise<void> {
+  if (!tokenId) return;
   try {
     const result = await ctx.jfrog.revoke(auth, tokenId);
     ctx.outcome.revokedTokenId = tokenId;
@@ -183,7 +203,7 @@ async function revokeQuietly(ctx: StepContext, auth: JfrogAuth, tokenId: string,
     // never undo a promotion for a revocation: the old token simply lives until it expires
     ctx.outcome.revocation = 'failed';
     ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
-    log('WARN', 'revoking an old token failed; it stays valid until it expires', {
+    logger.warn('revoking an old token failed; it stays valid until it expires', {
       secretId: ctx.arn, step: ctx.event.Step, tokenId, reason, error: (e as Error).message,
     });
   }
@@ -247,6 +267,26 @@ async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
   }
   registerSecret(tokenValue);
   return { kind: 'bearer', token: tokenValue, source };
+}
+
+/**
+ * the rotation only ever talks to the configured JFrog: a secret that names another one was
+ * edited by someone who should not steer where credentials go
+ */
+function checkJfrogUrl(ctx: StepContext, secret: TokenSecret): void {
+  const named = secret.fields.jfrogUrl ?? secret.fields.url;
+  if (named === undefined) return;
+  const configured = ctx.config.jfrogUrl;
+  let same = false;
+  try {
+    const url = new URL(String(named));
+    same = url.origin === configured.origin && url.pathname.replace(/\/+$/, '') === configured.pathname.replace(/\/+$/, '');
+  } catch {
+    same = false;
+  }
+  if (!same) {
+    throw new MalformedSecretError(`the AWSCURRENT value of ${ctx.arn} names JFrog at '${String(named)}' but this rotation is configured for '${configured.origin}${configured.pathname.replace(/\/+$/, '')}'; credentials only go to the configured URL. Correct or remove the URL field in the secret, or change jfrogUrl`);
+  }
 }
 
 function expiryOf(accessToken: string, expiresIn: number | undefined, now: Date): string | undefined {

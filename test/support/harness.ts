@@ -132,10 +132,11 @@ export class Harness {
         env: { ...env, ROTATION_TIMEOUT_MS: String(timeoutMs) },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      let output = '';
+      let stdout = '';
+      let stderr = '';
       let crashed = false;
-      child.stdout.on('data', (c) => { output += c; });
-      child.stderr.on('data', (c) => { output += c; });
+      child.stdout.on('data', (c) => { stdout += c; });
+      child.stderr.on('data', (c) => { stderr += c; });
       const kill = () => { crashed = true; child.kill('SIGKILL'); };
       const hardStop = setTimeout(kill, timeoutMs + 2_000);
       const onRequest = (req: { method: string; path: string }) => {
@@ -145,11 +146,12 @@ export class Harness {
       child.on('close', () => {
         clearTimeout(hardStop);
         this.jfrog.off('request', onRequest);
-        const marker = output.lastIndexOf('__ROTATION_RESULT__');
-        const logs = marker >= 0 ? output.slice(0, marker) : output;
+        // the runner prints the outcome last on stdout; stderr (warnings) may arrive in any order
+        const marker = stdout.lastIndexOf('__ROTATION_RESULT__');
+        const logs = (marker >= 0 ? stdout.slice(0, marker) : stdout) + stderr;
         let result: { ok: boolean; errorType?: string; errorMessage?: string } = { ok: false, errorType: 'Crash', errorMessage: 'the function stopped without an answer' };
         if (marker >= 0 && !crashed) {
-          result = JSON.parse(output.slice(marker + '__ROTATION_RESULT__'.length).trim());
+          result = JSON.parse(stdout.slice(marker + '__ROTATION_RESULT__'.length).split('\n')[0]);
         }
         this.allOutput.push(logs, result.errorMessage ?? '');
         resolve({ ...result, logs, crashed });

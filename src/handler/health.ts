@@ -1,0 +1,30 @@
+import { MalformedSecretError } from './errors';
+import { CURRENT, SecretStore } from './secret-store';
+import { parseTokenSecret } from './secret-value';
+
+export interface Health {
+  readonly secretArn: string;
+  readonly secondsUntilExpiry?: number;
+  readonly secondsSinceLastRotation?: number;
+  readonly tokenId?: string;
+}
+
+/**
+ * the scheduled health check: how long the token in AWSCURRENT still lives and how long ago the
+ * last rotation was. Rotation happens once per interval, far too sparse for an alarm; this runs
+ * several times a day and feeds the expiry and overdue alarms.
+ */
+export async function checkHealth(secretId: string, store: SecretStore, tokenField: string, now: Date): Promise<Health> {
+  const meta = await store.describe(secretId);
+  const current = parseTokenSecret(await store.getValue(meta.arn, { stage: CURRENT }), tokenField, `the AWSCURRENT value of ${meta.arn}`);
+  if (!current.token) {
+    throw new MalformedSecretError(`the AWSCURRENT value of ${meta.arn} holds no token in "${tokenField}": the first rotation has not succeeded. See the rotation function's log for its error`);
+  }
+  const expiresAt = current.expiresAt ? Date.parse(current.expiresAt) : NaN;
+  return {
+    secretArn: meta.arn,
+    tokenId: current.tokenId,
+    secondsUntilExpiry: Number.isNaN(expiresAt) ? undefined : (expiresAt - now.getTime()) / 1000,
+    secondsSinceLastRotation: meta.lastRotatedDate ? (now.getTime() - meta.lastRotatedDate.getTime()) / 1000 : undefined,
+  };
+}
