@@ -1,3 +1,4 @@
 export * from './jfrog-token-rotation';
 export * from './scope';
 export * from './credentials';
+export * from './schedule';

@@ -52,6 +52,7 @@ describe('JfrogTokenRotation', () => {
       CREDENTIALS_KIND: 'ADMIN_TOKEN',
       CREDENTIALS_SECRET_ARN: { Ref: expect.stringMatching(/AdminToken/) },
       CREDENTIALS_FIELD: 'token',
+      SECRET_METRIC_NAME: expect.anything(),
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     });
   });
@@ -103,7 +104,7 @@ describe('JfrogTokenRotation', () => {
     });
     const keyPolicy = Template.fromStack(stack).findResources('AWS::KMS::Key');
     const statements = (Object.values(keyPolicy)[0] as any).Properties.KeyPolicy.Statement;
-    const forFunction = statements.filter((s: any) => JSON.stringify(s.Principal).includes('RotationFunctionServiceRole'));
+    const forFunction = statements.filter((s: any) => JSON.stringify(s.Principal).includes('RotationServiceRole'));
     expect(forFunction.length).toBeGreaterThan(0);
     for (const s of forFunction) {
       expect(s.Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
@@ -119,7 +120,7 @@ describe('JfrogTokenRotation', () => {
       jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.adminToken(admin),
     });
     const statements = (Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement;
-    const decrypt = statements.find((s: any) => JSON.stringify(s.Principal).includes('RotationFunctionServiceRole') && [s.Action].flat().includes('kms:Decrypt'));
+    const decrypt = statements.find((s: any) => JSON.stringify(s.Principal).includes('RotationServiceRole') && [s.Action].flat().includes('kms:Decrypt'));
     expect(decrypt).toBeDefined();
     expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
   });

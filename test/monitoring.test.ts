@@ -1,0 +1,199 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { JfrogCredentials, JfrogRotationSchedule, JfrogTokenRotation, JfrogTokenRotationProps, JfrogTokenScope } from '../src';
+
+function setup(props: Partial<JfrogTokenRotationProps> = {}) {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const admin = new secretsmanager.Secret(stack, 'AdminToken');
+  const rotation = new JfrogTokenRotation(stack, 'Token', {
+    jfrogUrl: 'https://acme.jfrog.io',
+    username: 'ci-bot',
+    scope: JfrogTokenScope.groups('readers'),
+    interval: Duration.days(30),
+    credentials: JfrogCredentials.adminToken(admin),
+    ...props,
+  });
+  return { stack, rotation, t: () => Template.fromStack(stack) };
+}
+
+describe('alarms', () => {
+  test('four alarms by default, each exposed, each with deliberate missing-data handling and a runbook', () => {
+    const { rotation, t } = setup();
+    expect(rotation.rotationErrorsAlarm).toBeDefined();
+    expect(rotation.rotationFailedAlarm).toBeDefined();
+    expect(rotation.expiryAlarm).toBeDefined();
+    expect(rotation.overdueAlarm).toBeDefined();
+    const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) {
+      expect(['breaching', 'notBreaching']).toContain(alarm.TreatMissingData);
+      expect(JSON.stringify(alarm.AlarmDescription)).toContain('#monitoring');
+    }
+  });
+
+  test('function errors: any failed step within an hour, quiet when nothing runs', () => {
+    setup().t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('Secrets Manager failure events for this secret only feed an alarm', () => {
+    const t = setup().t();
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.secretsmanager'],
+        'detail-type': ['AWS Service Event via CloudTrail'],
+        'detail': {
+          eventName: ['RotationFailed', 'RotationAbandoned', 'TestRotationFailed'],
+          additionalEventData: { SecretId: [{ prefix: { Ref: Match.stringLikeRegexp('TokenSecret') } }] },
+        },
+      },
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'TriggeredRules',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: Match.stringLikeRegexp('TokenRotationFailures') } }],
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('expiry: below half the slack of the lifetime by default, loud when the health check goes silent', () => {
+    const { rotation, t } = setup();
+    // lifetime 61 days, interval 30: slack 31 days, warning 15.5 days
+    expect(rotation.expiryWarning.toSeconds()).toBe(15.5 * 86400);
+    t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkJfrogTokenRotation',
+      MetricName: 'SecondsUntilExpiry',
+      Statistic: 'Minimum',
+      Period: 86400,
+      Threshold: 15.5 * 86400,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      Dimensions: Match.arrayWith([{ Name: 'service', Value: 'jfrog-token-rotation' }]),
+    });
+  });
+
+  test('overdue: no rotation within interval plus the window', () => {
+    setup({ rotationWindow: Duration.hours(4) }).t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SecondsSinceLastRotation',
+      Statistic: 'Maximum',
+      Threshold: 30 * 86400 + 4 * 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('a health check every 6 hours reads this secret', () => {
+    setup().t().hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(6 hours)',
+      Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('jfrogTokenRotationHealthCheck')])] } })],
+    });
+  });
+
+  test('alarms: false creates none, keeps the rules', () => {
+    const { rotation, t } = setup({ alarms: false });
+    expect(rotation.expiryAlarm).toBeUndefined();
+    t().resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    t().resourceCountIs('AWS::Events::Rule', 2);
+  });
+
+  test('alarmTopic: every alarm and the failure rule notify it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const topic = new sns.Topic(stack, 'Alerts', { masterKey: new kms.Key(stack, 'TopicKey') });
+    new JfrogTokenRotation(stack, 'Token', {
+      jfrogUrl: 'https://acme.jfrog.io',
+      username: 'ci-bot',
+      scope: JfrogTokenScope.user(),
+      credentials: JfrogCredentials.selfRotating(),
+      alarmTopic: topic,
+    });
+    const t = Template.fromStack(stack);
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.secretsmanager'] }),
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^Alerts') } })],
+    });
+    // the publishers may use the topic's key
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowCloudWatchAndEventBridgeToPublishJfrogRotationAlerts',
+          Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        })]),
+      },
+    });
+  });
+
+  test('an imported topic key gets a warning that says what to add', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/0000-1111');
+    const topic = new sns.Topic(stack, 'Alerts', { masterKey: key });
+    new JfrogTokenRotation(stack, 'Token', {
+      jfrogUrl: 'https://acme.jfrog.io',
+      username: 'ci-bot',
+      scope: JfrogTokenScope.user(),
+      credentials: JfrogCredentials.selfRotating(),
+      alarmTopic: topic,
+    });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('allow cloudwatch.amazonaws.com and events.amazonaws.com'));
+  });
+
+  test('metric helpers share the namespace and dimensions the handler writes', () => {
+    const { stack, rotation } = setup();
+    const metric = rotation.metricRotationSucceeded();
+    expect([metric.namespace, metric.metricName, metric.statistic]).toEqual(['CdkJfrogTokenRotation', 'RotationSucceeded', 'Sum']);
+    expect(Object.keys(metric.dimensions!)).toEqual(['service', 'SecretName']);
+    expect(metric.dimensions!.service).toBe('jfrog-token-rotation');
+    // the same SecretName the function is told to write
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }))[0] as any;
+    expect(stack.resolve(metric.dimensions!.SecretName)).toEqual(fn.Properties.Environment.Variables.SECRET_METRIC_NAME);
+    expect(rotation.metricRotationFailed({ period: Duration.hours(1) }).period.toSeconds()).toBe(3600);
+    expect(rotation.metricSecondsUntilExpiry().metricName).toBe('SecondsUntilExpiry');
+    expect(rotation.metricRevocationFailed().metricName).toBe('RevocationFailed');
+    expect(rotation.metricSecondsSinceLastRotation().statistic).toBe('Maximum');
+  });
+});
+
+describe('schedules', () => {
+  test('a cron schedule and a rotation window', () => {
+    setup({ schedule: JfrogRotationSchedule.cron({ hour: '4', weekDay: 'MON' }), rotationWindow: Duration.hours(2), rotateImmediatelyOnUpdate: false })
+      .t().hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationRules: { ScheduleExpression: 'cron(0 4 ? * MON *)', Duration: '2h' },
+        RotateImmediatelyOnUpdate: false,
+      });
+  });
+
+  test('a raw expression passes through', () => {
+    setup({ schedule: JfrogRotationSchedule.expression('cron(0 6 1 * ? *)') }).t().hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'cron(0 6 1 * ? *)' },
+    });
+  });
+
+  test.each<[string, () => unknown, RegExp]>([
+    ['cron minutes other than 0', () => JfrogRotationSchedule.cron({ minute: '30', hour: '4' }), /cron minute must be 0, got '30'/],
+    ['a cron with 5 fields', () => JfrogRotationSchedule.expression('cron(0 4 * * ?)'), /needs 6 fields/],
+    ['day and weekday both set', () => JfrogRotationSchedule.expression('cron(0 4 1 * MON *)'), /day or weekday to '\?'/],
+    ['a rate under 4 hours', () => JfrogRotationSchedule.expression('rate(2 hours)'), /between 4 hours and 1000 days/],
+    ['garbage', () => JfrogRotationSchedule.expression('every monday'), /must be 'cron\(0 \.\.\.\)' or 'rate/],
+    ['a window not shorter than the interval', () => setup({ interval: Duration.hours(12), tokenLifetime: Duration.days(2), rotationWindow: Duration.hours(12) }), /rotationWindow must be shorter than interval/],
+    ['a window in minutes', () => setup({ rotationWindow: Duration.minutes(90) }), /whole hours from 1 to 24/],
+    ['an expiry warning that fires between rotations', () => setup({ expiryWarning: Duration.days(40) }), /expiryWarning must be positive and shorter than tokenLifetime minus interval \(31 days\)/],
+    ['an endpoint without a VPC', () => setup({ secretsManagerEndpoint: true }), /secretsManagerEndpoint needs vpc/],
+  ])('rejects %s at synth', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+});
