@@ -203,7 +203,10 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   /** Alarm: no successful rotation within the interval plus a margin. */
   public readonly overdueAlarm?: cloudwatch.Alarm;
 
-  /** The EventBridge rule that matches Secrets Manager's RotationFailed, RotationAbandoned and TestRotationFailed events for this secret. */
+  /**
+   * The EventBridge rule that matches Secrets Manager's RotationFailed, RotationAbandoned and
+   * TestRotationFailed events for this secret.
+   */
   public readonly rotationFailureRule: events.Rule;
 
   /** The EventBridge rule that runs the health check behind the expiry and overdue metrics. */
@@ -325,8 +328,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
 
     if (props.alarms ?? true) {
       const action = props.alarmTopic ? new cloudwatchActions.SnsAction(props.alarmTopic) : undefined;
-      const alarm = (id: string, metric: cloudwatch.IMetric, options: Omit<cloudwatch.CreateAlarmOptions, 'evaluationPeriods'>) => {
-        const created = new cloudwatch.Alarm(this, id, { metric, evaluationPeriods: 1, ...options });
+      const alarm = (alarmId: string, metric: cloudwatch.IMetric, options: Omit<cloudwatch.CreateAlarmOptions, 'evaluationPeriods'>) => {
+        const created = new cloudwatch.Alarm(this, alarmId, { metric, evaluationPeriods: 1, ...options });
         if (action) created.addAlarmAction(action);
         return created;
       };
