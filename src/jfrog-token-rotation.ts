@@ -237,7 +237,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       validateExpiryWarning(props.expiryWarning, this.tokenLifetime, this.interval);
     }
     // a lifetime barely above the interval (already warned about) still gets an hour's warning
-    this.expiryWarning = props.expiryWarning ?? Duration.seconds(Math.max(3600, Math.floor((this.tokenLifetime.toSeconds() - this.interval.toSeconds()) / 2)));
+    const slack = this.tokenLifetime.toSeconds() - this.interval.toSeconds();
+    this.expiryWarning = props.expiryWarning ?? Duration.seconds(Math.max(3600, Math.floor(slack / 2)));
     validateRotationWindow(props.rotationWindow, this.interval);
     if (props.secretsManagerEndpoint && !props.vpc) {
       throw new Error('secretsManagerEndpoint needs vpc: the endpoint is created in the function\'s VPC, got no vpc');
