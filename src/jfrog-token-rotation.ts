@@ -265,6 +265,20 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       description: `Rotates the JFrog token in one secret (cdk-jfrog-token-rotation ${this.node.path})`,
     });
     logGroup.grantWrite(role);
+    if (props.vpc) {
+      // the network-interface actions Lambda needs in a VPC; the function gets the managed
+      // policy aws-cdk would attach to a role it made itself
+      const vpcPolicy = 'service-role/AWSLambdaVPCAccessExecutionRole';
+      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(vpcPolicy));
+      // read by cdk-nag (without depending on it): the one acknowledgement a user's run would ask for
+      (role.node.defaultChild as iam.CfnRole).addMetadata('cdk_nag', {
+        rules_to_suppress: [{
+          id: 'AwsSolutions-IAM4',
+          reason: 'Lambda needs ec2:CreateNetworkInterface and related actions, which take no resource ARN, to run in a VPC; AWSLambdaVPCAccessExecutionRole grants exactly those',
+          applies_to: [`Policy::arn:<AWS::Partition>:iam::aws:policy/${vpcPolicy}`],
+        }],
+      });
+    }
 
     const fn = new RotationFunction(this, 'Function', {
       description: `Rotates the JFrog access token of ${props.username} (cdk-jfrog-token-rotation)`,
