@@ -63,7 +63,10 @@ export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Rec
     }
     return;
   } else if (!stages.includes(PENDING)) {
-    throw new RotationStateError(`version ${token} of ${meta.arn} is neither AWSCURRENT nor AWSPENDING; start a new rotation`);
+    // Secrets Manager abandons a rotation when someone writes the secret meanwhile: it takes
+    // AWSPENDING away. The token this rotation minted will never be used; take it back.
+    await revokeAbandoned(ctx);
+    throw new RotationStateError(`version ${token} of ${meta.arn} is neither AWSCURRENT nor AWSPENDING: the rotation was abandoned (the secret was written during it) and its token was revoked. Start a new rotation if needed`);
   }
 
   switch (step) {
@@ -172,6 +175,15 @@ async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
   const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
   if (!current || stale.tokenId === current.tokenId || stale.tokenId === previous?.tokenId) return;
   await revokeQuietly(ctx, await revokingAuth(ctx, current), stale.tokenId, 'two-generations-old');
+}
+
+async function revokeAbandoned(ctx: StepContext): Promise<void> {
+  const abandoned = await readQuietly(ctx, ctx.token, undefined);
+  if (!abandoned?.tokenId) return;
+  const currentId = versionWith(ctx.meta, CURRENT);
+  const current = currentId ? await readQuietly(ctx, currentId, CURRENT) : undefined;
+  if (abandoned.tokenId === current?.tokenId) return;
+  await revokeQuietly(ctx, await revokingAuth(ctx, current ?? abandoned), abandoned.tokenId, 'abandoned');
 }
 
 /** a value that is only needed for revocation: unreadable or malformed means "nothing to revoke" */

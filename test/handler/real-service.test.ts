@@ -93,3 +93,42 @@ test('an event without RotationToken sends none', async () => {
   await runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {});
   expect(sm.commandCalls(PutSecretValueCommand)[0].args[0].input).not.toHaveProperty('RotationToken');
 });
+
+describe('a secret written during the rotation', () => {
+  async function mintPending(): Promise<{ value: string; tokenId: string; token: string }> {
+    givenRotationStarted();
+    sm.on(PutSecretValueCommand).resolves({ ARN, VersionId: TOKEN });
+    await runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {});
+    const value = sm.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!;
+    const parsed = JSON.parse(value);
+    sm.reset();
+    return { value, tokenId: parsed.tokenId, token: parsed.token };
+  }
+
+  test('Secrets Manager abandoned the rotation (AWSPENDING removed): no promotion, the unused token is revoked', async () => {
+    const pending = await mintPending();
+    const MANUAL = '6f1b4a7e-0000-4000-8000-000000000002';
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'], [TOKEN]: [] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: MANUAL, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: MANUAL, SecretString: '{"token":"hand-pasted-value-123"}' });
+    sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+
+    await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(/the rotation was abandoned \(the secret was written during it\) and its token was revoked/);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    expect(jfrog.validToken(pending.token)).toBeUndefined();
+  });
+
+  test('AWSCURRENT newer than the pending version: no promotion, the unused token is revoked', async () => {
+    const pending = await mintPending();
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value, CreatedDate: new Date('2026-01-01T00:00:00Z') });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"token":"hand-pasted-value-123"}', CreatedDate: new Date('2026-01-01T00:05:00Z') });
+    sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+
+    await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(/changed during this rotation .* without promoting and its token was revoked/);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    expect(jfrog.validToken(pending.token)).toBeUndefined();
+  });
+});

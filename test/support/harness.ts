@@ -27,6 +27,21 @@ export interface InvokeResult {
   readonly crashed: boolean;
 }
 
+export interface InvokeOptions {
+  readonly timeoutMs?: number;
+  readonly crashOn?: { readonly method: string; readonly path: string };
+}
+
+/** the Embedded Metric Format records in a function's output */
+export function emfRecords(logs: string): Array<Record<string, any>> {
+  return logs.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+}
+
+/** the JSON log lines (not EMF) in a function's output */
+export function logLines(logs: string): Array<Record<string, any>> {
+  return logs.split('\n').filter((l) => l.startsWith('{') && !l.includes('"_aws"')).map((l) => JSON.parse(l));
+}
+
 export interface RotationSettings {
   readonly username: string;
   readonly scope: string;
@@ -36,6 +51,7 @@ export interface RotationSettings {
   readonly credentialsKind: 'ADMIN_TOKEN' | 'USERNAME_PASSWORD' | 'SELF_ROTATING';
   readonly credentialsSecretArn?: string;
   readonly credentialsField?: string;
+  readonly metricSecretName?: string;
 }
 
 export interface RotationOutcome {
@@ -110,23 +126,34 @@ export class Harness {
       [ENV.credentialsKind]: settings.credentialsKind,
       ...(settings.credentialsSecretArn ? { [ENV.credentialsSecretArn]: settings.credentialsSecretArn } : {}),
       ...(settings.credentialsField ? { [ENV.credentialsField]: settings.credentialsField } : {}),
+      ...(settings.metricSecretName ? { [ENV.metricSecretName]: settings.metricSecretName } : {}),
       ...extra,
     };
   }
 
-  /**
-   * one step in a fresh process. `timeoutMs` is the Lambda timeout; `crashOn` kills the
-   * process (like a Lambda that dies) the moment JFrog receives a matching request.
-   */
+  /** one rotation step, as Secrets Manager sends it */
   public invoke(step: string, secretArn: string, clientRequestToken: string, env: Record<string, string>,
-    options: { timeoutMs?: number; crashOn?: { method: string; path: string }; rotationToken?: string } = {}): Promise<InvokeResult> {
-    const timeoutMs = options.timeoutMs ?? 60_000;
+    options: InvokeOptions & { rotationToken?: string } = {}): Promise<InvokeResult> {
     const event = {
       Step: step,
       SecretId: secretArn,
       ClientRequestToken: clientRequestToken,
       ...(options.rotationToken ? { RotationToken: options.rotationToken } : {}),
     };
+    return this.invokeEvent(event, env, options);
+  }
+
+  /** the scheduled health check, as its EventBridge rule sends it */
+  public healthCheck(secretArn: string, env: Record<string, string>): Promise<InvokeResult> {
+    return this.invokeEvent({ jfrogTokenRotationHealthCheck: { secretId: secretArn } }, env, {});
+  }
+
+  /**
+   * one invocation in a fresh process. `timeoutMs` is the Lambda timeout; `crashOn` kills the
+   * process (like a Lambda that dies) the moment JFrog receives a matching request.
+   */
+  public invokeEvent(event: unknown, env: Record<string, string>, options: InvokeOptions): Promise<InvokeResult> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [RUNNER, HANDLER], {
         env: { ...env, ROTATION_TIMEOUT_MS: String(timeoutMs) },

@@ -1,0 +1,173 @@
+import { randomUUID } from 'crypto';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { JfrogCredentials, JfrogTokenRotation, JfrogTokenScope } from '../../src';
+import { emfRecords, Harness, logLines, RotationSettings } from '../support/harness';
+
+// GIVEN both emulators and the bundled handler; WHEN it rotates, checks health, or fails;
+// THEN its JSON logs and Embedded Metric Format records say what happened, and nothing secret
+
+const USER = 'ci-bot';
+let h: Harness;
+let adminToken: string;
+
+beforeAll(async () => {
+  h = await Harness.start();
+  adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
+});
+afterAll(() => h.stop());
+afterEach(() => h.jfrog.clearFaults());
+
+async function setup(overrides: Partial<RotationSettings> = {}) {
+  const credentialsSecretArn = await h.plainSecret({ token: adminToken });
+  const secretArn = await h.createSecret({ username: USER });
+  const env = h.env({
+    username: USER,
+    scope: 'applied-permissions/groups:readers',
+    lifetimeSeconds: 61 * 86400,
+    credentialsKind: 'ADMIN_TOKEN',
+    credentialsSecretArn,
+    metricSecretName: 'ci/jfrog-token',
+    ...overrides,
+  });
+  return { secretArn, env };
+}
+
+test('a successful rotation logs each step as JSON and emits RotationSucceeded and SecondsUntilExpiry', async () => {
+  const { secretArn, env } = await setup();
+  const token = randomUUID();
+  const outputs: string[] = [];
+  for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+    const result = await h.invoke(step, secretArn, token, env);
+    expect(result.ok).toBe(true);
+    outputs.push(result.logs);
+  }
+  const lines = outputs.flatMap(logLines);
+  expect(lines.map((l) => [l.level, l.message, l.step, l.outcome])).toEqual([
+    ['INFO', 'createSecret succeeded', 'createSecret', 'success'],
+    ['INFO', 'setSecret succeeded', 'setSecret', 'success'],
+    ['INFO', 'testSecret succeeded', 'testSecret', 'success'],
+    ['INFO', 'finishSecret succeeded', 'finishSecret', 'success'],
+  ]);
+  for (const line of lines) {
+    expect(line).toMatchObject({ service: 'jfrog-token-rotation', secretId: secretArn, clientRequestToken: token });
+    expect(typeof line.durationMs).toBe('number');
+  }
+  const minted = lines[0];
+  const current = (await h.stage(secretArn, 'AWSCURRENT')).value!;
+  expect(minted).toMatchObject({ result: 'minted', tokenId: current.tokenId, expiresAt: current.expiresAt });
+
+  const finish = emfRecords(outputs[3]);
+  expect(finish).toHaveLength(1);
+  expect(finish[0]._aws.CloudWatchMetrics[0]).toMatchObject({
+    Namespace: 'CdkJfrogTokenRotation',
+    Dimensions: [['service', 'SecretName']],
+  });
+  expect(finish[0]).toMatchObject({ service: 'jfrog-token-rotation', SecretName: 'ci/jfrog-token', RotationSucceeded: 1 });
+  expect(finish[0].SecondsUntilExpiry).toBeGreaterThan(61 * 86400 - 120);
+  // the steps before finishSecret count nothing
+  expect(outputs.slice(0, 3).flatMap(emfRecords)).toEqual([]);
+});
+
+test('a failed step logs the error at ERROR and emits RotationFailed', async () => {
+  const { secretArn, env } = await setup();
+  h.jfrog.inject({ method: 'POST', status: 401, body: JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'Bad credentials' }] }) });
+  const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
+  expect(result.ok).toBe(false);
+  const [line] = logLines(result.logs).filter((l) => l.level === 'ERROR');
+  expect(line).toMatchObject({ message: 'createSecret failed', outcome: 'failure', errorType: 'JfrogError', step: 'createSecret' });
+  expect(line.error).toMatch(/HTTP 401/);
+  expect(emfRecords(result.logs)).toEqual([expect.objectContaining({ SecretName: 'ci/jfrog-token', RotationFailed: 1 })]);
+});
+
+test('a failed revocation is counted as RevocationFailed', async () => {
+  const { secretArn, env } = await setup();
+  await h.rotate(secretArn, env);
+  await h.rotate(secretArn, env);
+  h.jfrog.inject({ method: 'DELETE', status: 500, times: 4 });
+  const token = randomUUID();
+  for (const step of ['createSecret', 'setSecret', 'testSecret']) await h.invoke(step, secretArn, token, env);
+  const finish = await h.invoke('finishSecret', secretArn, token, env);
+  expect(finish.ok).toBe(true);
+  expect(emfRecords(finish.logs)[0]).toMatchObject({ RotationSucceeded: 1, RevocationFailed: 1 });
+});
+
+test('the health check emits seconds until expiry and since the last rotation', async () => {
+  const { secretArn, env } = await setup();
+  await h.rotate(secretArn, env);
+  const result = await h.healthCheck(secretArn, env);
+  expect(result.ok).toBe(true);
+  const [record] = emfRecords(result.logs);
+  expect(record._aws.CloudWatchMetrics[0].Metrics.map((m: any) => m.Name).sort()).toEqual(['SecondsSinceLastRotation', 'SecondsUntilExpiry']);
+  expect(record.SecondsUntilExpiry).toBeGreaterThan(60 * 86400);
+  expect(record.SecondsSinceLastRotation).toBeGreaterThanOrEqual(0);
+  expect(record.SecondsSinceLastRotation).toBeLessThan(600);
+  expect(logLines(result.logs)[0]).toMatchObject({ step: 'healthCheck', outcome: 'success' });
+});
+
+test('the health check fails loudly when AWSCURRENT holds no token', async () => {
+  const { secretArn, env } = await setup();
+  const result = await h.healthCheck(secretArn, env);
+  expect(result.ok).toBe(false);
+  expect(result.errorMessage).toMatch(/holds no token in "token": the first rotation has not succeeded/);
+  // no figure is better than a wrong one: the expiry alarm treats missing data as breaching
+  expect(emfRecords(result.logs)).toEqual([]);
+});
+
+describe('hostile input ends in a clear error and an untouched AWSCURRENT', () => {
+  test('an oversized JFrog answer', async () => {
+    const { secretArn, env } = await setup();
+    h.jfrog.inject({ method: 'POST', status: 200, body: JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) }) });
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
+    expect(result.errorMessage).toMatch(/larger than 1048576 bytes/);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+  });
+
+  test('a secret that names another JFrog', async () => {
+    const credentialsSecretArn = await h.plainSecret({ token: adminToken });
+    const secretArn = await h.createSecret({ username: USER, jfrogUrl: 'https://attacker.example.com' });
+    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const requests = h.jfrog.requests.length;
+    const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
+    expect(result.errorType).toBe('MalformedSecretError');
+    expect(result.errorMessage).toMatch(/names JFrog at 'https:\/\/attacker.example.com' but this rotation is configured for/);
+    expect(h.jfrog.requests.length).toBe(requests);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+  });
+
+  test('a secret that names the configured JFrog rotates', async () => {
+    const credentialsSecretArn = await h.plainSecret({ token: adminToken });
+    const secretArn = await h.createSecret({ username: USER, jfrogUrl: `${h.jfrog.url}/` });
+    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+  });
+  // a secret swapped mid-rotation: test/handler/real-service.test.ts (moto mislabels that case)
+});
+
+test('redaction: recognizable tokens and passwords appear in no log, error, metric or template', async () => {
+  // tokens the emulator mints carry a marker in their claims; the admin password is distinctive
+  h.jfrog.addUser('root', { password: 'RECOGNIZABLE-PASSWORD-4711', admin: true });
+  const credentialsSecretArn = await h.plainSecret({ username: 'root', password: 'RECOGNIZABLE-PASSWORD-4711' });
+  const { secretArn, env } = await setup({ credentialsKind: 'USERNAME_PASSWORD', credentialsSecretArn });
+  for (let i = 0; i < 3; i++) expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+  h.jfrog.inject({ method: 'GET', status: 401, body: JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: `token ${(await h.stage(secretArn, 'AWSCURRENT')).value!.token} rejected` }] }), times: 4 });
+  await h.rotate(secretArn, env);
+  await h.healthCheck(secretArn, env);
+
+  const secrets = [...h.jfrog.tokens.values()].map((t) => t.accessToken).concat('RECOGNIZABLE-PASSWORD-4711', Buffer.from('root:RECOGNIZABLE-PASSWORD-4711').toString('base64'));
+  const output = h.allOutput.join('\n');
+  expect(output.length).toBeGreaterThan(1000);
+  for (const secret of secrets) expect(output).not.toContain(secret);
+  expect(output).not.toMatch(/authorization/i);
+
+  // and the template of a stack using the construct holds none of them either
+  const app = new App();
+  const stack = new Stack(app, 'S');
+  const admin = new secretsmanager.Secret(stack, 'Admin');
+  new JfrogTokenRotation(stack, 'T', { jfrogUrl: 'https://acme.jfrog.io', username: USER, scope: JfrogTokenScope.user(), credentials: JfrogCredentials.usernamePassword(admin) });
+  const template = JSON.stringify(Template.fromStack(stack).toJSON());
+  for (const secret of secrets) expect(template).not.toContain(secret);
+});
