@@ -105,4 +105,16 @@ if (bundle) {
 }
 example.exec('ts-node --project tsconfig.dev.json examples/typescript/app.ts');
 
+// the local dry run: both emulators, the synthesized handler, the four steps
+const demo = project.addTask('demo', {
+  description: 'Dry-run a rotation locally: Secrets Manager and JFrog emulators, the synthesized handler, the four steps (args: --jfrog-url, --admin-token-file, --rotations)',
+  receiveArgs: true,
+  // the AWS SDK's notice about Node 20 is noise in a demo
+  env: { NODE_NO_WARNINGS: '1' },
+});
+if (bundle) {
+  demo.spawn(bundle);
+}
+demo.exec('ts-node --project tsconfig.dev.json scripts/demo.ts');
+
 project.synth();

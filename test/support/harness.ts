@@ -1,4 +1,3 @@
-import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as path from 'path';
 import {
@@ -8,24 +7,17 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { invokeHandler, InvokeResult } from './invoke';
 import { ENV } from '../../src/rotation-config';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { MotoServer } from '../emulators/moto';
 
+export type { InvokeResult };
+
 export const HANDLER = path.join(__dirname, '..', '..', 'assets', 'rotation.lambda', 'index.js');
-const RUNNER = path.join(__dirname, 'run-handler.js');
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type StepName = typeof STEPS[number];
 
-export interface InvokeResult {
-  readonly ok: boolean;
-  readonly errorType?: string;
-  readonly errorMessage?: string;
-  /** everything the function printed */
-  readonly logs: string;
-  /** killed like a Lambda that crashed or timed out */
-  readonly crashed: boolean;
-}
 
 export interface InvokeOptions {
   readonly timeoutMs?: number;
@@ -152,39 +144,19 @@ export class Harness {
    * one invocation in a fresh process. `timeoutMs` is the Lambda timeout; `crashOn` kills the
    * process (like a Lambda that dies) the moment JFrog receives a matching request.
    */
-  public invokeEvent(event: unknown, env: Record<string, string>, options: InvokeOptions): Promise<InvokeResult> {
-    const timeoutMs = options.timeoutMs ?? 60_000;
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [RUNNER, HANDLER], {
-        env: { ...env, ROTATION_TIMEOUT_MS: String(timeoutMs) },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      let crashed = false;
-      child.stdout.on('data', (c) => { stdout += c; });
-      child.stderr.on('data', (c) => { stderr += c; });
-      const kill = () => { crashed = true; child.kill('SIGKILL'); };
-      const hardStop = setTimeout(kill, timeoutMs + 2_000);
-      const onRequest = (req: { method: string; path: string }) => {
-        if (options.crashOn && req.method === options.crashOn.method && req.path.startsWith(options.crashOn.path)) kill();
-      };
-      this.jfrog.on('request', onRequest);
-      child.on('close', () => {
-        clearTimeout(hardStop);
-        this.jfrog.off('request', onRequest);
-        // the runner prints the outcome last on stdout; stderr (warnings) may arrive in any order
-        const marker = stdout.lastIndexOf('__ROTATION_RESULT__');
-        const logs = (marker >= 0 ? stdout.slice(0, marker) : stdout) + stderr;
-        let result: { ok: boolean; errorType?: string; errorMessage?: string } = { ok: false, errorType: 'Crash', errorMessage: 'the function stopped without an answer' };
-        if (marker >= 0 && !crashed) {
-          result = JSON.parse(stdout.slice(marker + '__ROTATION_RESULT__'.length).split('\n')[0]);
-        }
-        this.allOutput.push(logs, result.errorMessage ?? '');
-        resolve({ ...result, logs, crashed });
-      });
-      child.stdin.end(JSON.stringify(event));
+  public async invokeEvent(event: unknown, env: Record<string, string>, options: InvokeOptions): Promise<InvokeResult> {
+    const result = await invokeHandler(HANDLER, event, env, {
+      timeoutMs: options.timeoutMs,
+      onStart: (kill) => {
+        const onRequest = (req: { method: string; path: string }) => {
+          if (options.crashOn && req.method === options.crashOn.method && req.path.startsWith(options.crashOn.path)) kill();
+        };
+        this.jfrog.on('request', onRequest);
+        return () => this.jfrog.off('request', onRequest);
+      },
     });
+    this.allOutput.push(result.logs, result.errorMessage ?? '');
+    return result;
   }
 
   /** all four steps with one ClientRequestToken, stopping at the first failure */

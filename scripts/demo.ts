@@ -1,0 +1,217 @@
+// npm run demo: a complete local dry run of a rotation.
+//
+// It synthesizes the example stack, starts Secrets Manager (moto) and, unless --jfrog-url is
+// given, the JFrog emulator, then runs the synthesized handler asset through the four steps
+// exactly as Secrets Manager would, printing the secret's versions and labels before and after.
+//
+//   npm run demo                                   # everything local
+//   npm run demo -- --rotations 1
+//   JFROG_ADMIN_TOKEN=... npm run demo -- --jfrog-url https://acme.jfrog.io --username ci-bot
+//   npm run demo -- --jfrog-url https://acme.jfrog.io --admin-token-file ~/.jfrog-admin-token
+//
+// Against a real JFrog it mints, verifies and revokes real tokens for --username (the secret
+// lives in the emulator only); at the end it revokes every token it minted that is still live.
+// The admin token is read from the file or the environment and never printed.
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { synthExample } from '../examples/typescript/app';
+import { JfrogClient } from '../src/handler/jfrog-client';
+import { JfrogEmulator } from '../test/emulators/jfrog-emulator';
+import { MotoServer } from '../test/emulators/moto';
+import { invokeHandler } from '../test/support/invoke';
+
+const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+
+interface Options {
+  readonly jfrogUrl?: string;
+  readonly adminToken?: string;
+  readonly username?: string;
+  readonly rotations: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const jfrogUrl = value('--jfrog-url');
+  const tokenFile = value('--admin-token-file');
+  let adminToken: string | undefined;
+  if (jfrogUrl) {
+    adminToken = tokenFile ? fs.readFileSync(tokenFile, 'utf8').trim() : process.env.JFROG_ADMIN_TOKEN?.trim();
+    if (!adminToken) {
+      throw new Error('--jfrog-url needs an admin token: --admin-token-file FILE or the JFROG_ADMIN_TOKEN environment variable');
+    }
+    if (!jfrogUrl.startsWith('https://')) {
+      throw new Error(`--jfrog-url must be https, got '${jfrogUrl}'`);
+    }
+  }
+  const rotations = Number(value('--rotations') ?? (jfrogUrl ? 1 : 3));
+  if (!Number.isInteger(rotations) || rotations < 1 || rotations > 10) {
+    throw new Error(`--rotations must be 1 to 10, got '${value('--rotations')}'`);
+  }
+  return { jfrogUrl, adminToken, username: value('--username'), rotations };
+}
+
+/** what the synthesized stack tells the function, and where its code is */
+function readExample() {
+  const { assemblyDir, templatePath } = synthExample(path.join(__dirname, '..', '.tmp', 'demo.out'));
+  const template = JSON.parse(fs.readFileSync(templatePath, 'utf8'));
+  const resources = Object.values<any>(template.Resources);
+  const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.JFROG_URL);
+  const secret = resources.find((r) => r.Type === 'AWS::SecretsManager::Secret');
+  const env: Record<string, string> = {};
+  for (const [name, v] of Object.entries<unknown>(fn.Properties.Environment.Variables)) {
+    if (typeof v === 'string') env[name] = v; // references to other resources are filled in below
+  }
+  return {
+    templatePath,
+    handlerPath: path.join(assemblyDir, assetPath(assemblyDir, templatePath, fn.Properties.Code.S3Key), 'index.js'),
+    env,
+    initialValue: secret.Properties.SecretString as string,
+  };
+}
+
+/** the folder of a file asset, by the S3 key the template deploys it under */
+function assetPath(assemblyDir: string, templatePath: string, s3Key: string): string {
+  const manifest = JSON.parse(fs.readFileSync(templatePath.replace(/\.template\.json$/, '.assets.json'), 'utf8'));
+  const hash = String(s3Key).replace(/\.zip$/, '');
+  const asset = manifest.files?.[hash];
+  if (!asset) throw new Error(`no asset ${hash} in the cloud assembly at ${assemblyDir}`);
+  return asset.source.path;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const say = (line = '') => console.log(line);
+
+  say('1. synthesizing the example stack (examples/typescript)');
+  const example = readExample();
+  say(`   template: ${path.relative(process.cwd(), example.templatePath)}`);
+  say(`   handler:  ${path.relative(process.cwd(), example.handlerPath)}`);
+
+  say('2. starting the emulators');
+  const moto = await MotoServer.start();
+  say(`   Secrets Manager (moto): ${moto.endpoint}`);
+  let jfrog: JfrogEmulator | undefined;
+  let jfrogUrl = options.jfrogUrl;
+  let adminToken = options.adminToken;
+  let username = options.username ?? example.env.JFROG_USERNAME;
+  if (!jfrogUrl) {
+    jfrog = await JfrogEmulator.start();
+    jfrogUrl = jfrog.url;
+    adminToken = jfrog.seedToken('admin', 'applied-permissions/admin');
+    say(`   JFrog Access API (emulator): ${jfrogUrl}`);
+  } else {
+    say(`   JFrog: ${jfrogUrl} (real; tokens for ${username})`);
+  }
+  const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
+  let exitCode = 0;
+  try {
+    const credentials = await sm.send(new CreateSecretCommand({ Name: 'jfrog/admin-token', SecretString: JSON.stringify({ token: adminToken }) }));
+    const initial = JSON.parse(example.initialValue);
+    const secret = await sm.send(new CreateSecretCommand({ Name: 'ci/jfrog-token', SecretString: JSON.stringify({ ...initial, username }) }));
+    // moto enables rotation only through RotateSecret, which copies the value into a new version
+    await sm.send(new RotateSecretCommand({ SecretId: secret.ARN, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 } }));
+    const env: Record<string, string> = {
+      ...example.env,
+      JFROG_URL: jfrogUrl,
+      JFROG_USERNAME: username!,
+      CREDENTIALS_SECRET_ARN: credentials.ARN!,
+      SECRET_METRIC_NAME: 'ci/jfrog-token',
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'demo',
+      AWS_SECRET_ACCESS_KEY: 'demo',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...(jfrog ? { NODE_EXTRA_CA_CERTS: jfrog.tls.caPath } : {}),
+    };
+    say(`   secret ${secret.ARN}`);
+
+    say();
+    say('3. the secret before');
+    await printVersions(sm, secret.ARN!);
+
+    const minted: string[] = [];
+    for (let r = 1; r <= options.rotations; r++) {
+      const token = randomUUID();
+      say();
+      say(`4.${r} rotation ${r} of ${options.rotations} (ClientRequestToken ${token})`);
+      for (const step of STEPS) {
+        const started = Date.now();
+        const result = await invokeHandler(example.handlerPath, { Step: step, SecretId: secret.ARN, ClientRequestToken: token }, env);
+        const line = result.logs.split('\n').filter((l) => l.startsWith('{') && !l.includes('"_aws"')).map((l) => JSON.parse(l)).pop() ?? {};
+        if (!result.ok) {
+          say(`   ✗ ${step.padEnd(13)} ${result.errorType}: ${result.errorMessage}`);
+          throw new DemoFailed();
+        }
+        if (line.result === 'minted') minted.push(line.tokenId);
+        say(`   ✓ ${step.padEnd(13)} ${describe(line)} (${Date.now() - started} ms)`);
+      }
+    }
+
+    say();
+    say('5. the secret after');
+    await printVersions(sm, secret.ARN!);
+    if (jfrog) {
+      const live = jfrog.liveApiTokens(username).map((t) => t.id);
+      say();
+      say(`   JFrog accepts ${live.length} of the ${minted.length} tokens minted: ${live.map(short).join(', ')} (AWSCURRENT and AWSPREVIOUS); the rest were revoked`);
+    } else {
+      say();
+      say('6. cleaning up: revoking the tokens this dry run minted at the real JFrog');
+      const client = new JfrogClient(new URL(jfrogUrl), { remainingMs: () => 60_000 });
+      for (const id of minted) {
+        const outcome = await client.revoke({ kind: 'bearer', token: adminToken!, source: 'the admin token' }, id);
+        say(`   ${short(id)}: ${outcome}`);
+      }
+    }
+    say();
+    say('dry run complete: mint, verify, promote and revoke all worked');
+  } catch (e) {
+    exitCode = 1;
+    if (!(e instanceof DemoFailed)) say(`dry run failed: ${(e as Error).message}`);
+  } finally {
+    sm.destroy();
+    await moto.stop();
+    await jfrog?.stop();
+  }
+  process.exitCode = exitCode;
+}
+
+class DemoFailed extends Error {}
+
+function short(id: string | undefined): string {
+  return id ? `${id.slice(0, 8)}…` : '-';
+}
+
+function describe(line: Record<string, any>): string {
+  switch (line.result) {
+    case 'minted': return `minted token ${short(line.tokenId)}, expires ${line.expiresAt}`;
+    case 'nothing-to-set': return 'nothing to change at JFrog';
+    case 'verified': return `JFrog accepts ${short(line.tokenId)} (/access/api/v1/tokens/me)`;
+    case 'promoted': return `AWSCURRENT → ${short(line.tokenId)}${line.revokedTokenId ? `, revoked ${short(line.revokedTokenId)}` : ''}`;
+    default: return String(line.result);
+  }
+}
+
+async function printVersions(sm: SecretsManagerClient, arn: string): Promise<void> {
+  const versions = await sm.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
+  const rows = (versions.Versions ?? []).sort((a, b) => (a.CreatedDate?.getTime() ?? 0) - (b.CreatedDate?.getTime() ?? 0));
+  console.log(`   ${'version'.padEnd(11)} ${'labels'.padEnd(26)} ${'tokenId'.padEnd(11)} expiresAt`);
+  for (const v of rows) {
+    const value = await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: v.VersionId }));
+    const json = JSON.parse(value.SecretString ?? '{}');
+    const labels = (v.VersionStages ?? []).join(',') || '(none)';
+    console.log(`   ${short(v.VersionId).padEnd(11)} ${labels.padEnd(26)} ${short(json.tokenId).padEnd(11)} ${json.expiresAt ?? '-'}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(`dry run failed: ${(e as Error).message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,51 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as path from 'path';
+
+const RUNNER = path.join(__dirname, 'run-handler.js');
+
+export interface InvokeResult {
+  readonly ok: boolean;
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+  /** everything the function printed */
+  readonly logs: string;
+  /** killed like a Lambda that crashed or timed out */
+  readonly crashed: boolean;
+}
+
+/**
+ * runs a bundled Lambda handler once in a fresh Node.js process, as Lambda would: the event on
+ * stdin, the environment given (nothing inherited), killed at the timeout. `onStart` receives a
+ * kill switch for tests that simulate a crash.
+ */
+export function invokeHandler(handlerPath: string, event: unknown, env: Record<string, string>,
+  options: { timeoutMs?: number; onStart?: (kill: () => void) => (() => void) | void } = {}): Promise<InvokeResult> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(process.execPath, [RUNNER, handlerPath], {
+      env: { ...env, ROTATION_TIMEOUT_MS: String(timeoutMs) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let crashed = false;
+    child.stdout!.on('data', (c) => { stdout += c; });
+    child.stderr!.on('data', (c) => { stderr += c; });
+    const kill = () => { crashed = true; child.kill('SIGKILL'); };
+    const hardStop = setTimeout(kill, timeoutMs + 2_000);
+    const cleanup = options.onStart?.(kill);
+    child.on('close', () => {
+      clearTimeout(hardStop);
+      cleanup?.();
+      // the runner prints the outcome last on stdout; stderr (warnings) may arrive in any order
+      const marker = stdout.lastIndexOf('__ROTATION_RESULT__');
+      const logs = (marker >= 0 ? stdout.slice(0, marker) : stdout) + stderr;
+      let result: { ok: boolean; errorType?: string; errorMessage?: string } = { ok: false, errorType: 'Crash', errorMessage: 'the function stopped without an answer' };
+      if (marker >= 0 && !crashed) {
+        result = JSON.parse(stdout.slice(marker + '__ROTATION_RESULT__'.length).split('\n')[0]);
+      }
+      resolve({ ...result, logs, crashed });
+    });
+    child.stdin!.end(JSON.stringify(event));
+  });
+}
