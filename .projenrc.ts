@@ -2,14 +2,13 @@ import { awscdk, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // aws-cdk-lib: two versions on purpose.
-// - the peer floor (cdkVersion) is what consumers need: the construct uses only long-stable
-//   APIs (Secret, addRotationSchedule, Function with logGroup/loggingFormat), and 2.176.0 is
-//   also the floor of cdk-nag 2.38, so a team on that release can run the same cdk-nag checks
-//   our tests gate on.
+// - the peer floor (cdkVersion) is what consumers need, as low as the features allow:
+//   lambda.LoggingFormat (JSON logs) arrived in 2.127.0, the newest API the construct uses.
+//   .ci/floor-check compiles src/ against exactly this version, so it cannot drift upwards.
 // - the devDependency we build and test against is 2.257.0: integ-runner 2.197 (the current
 //   one) reads cloud assemblies only up to aws-cdk-lib 2.257.0, while cdk-nag 3 needs about
 //   2.276; cdk-nag 2.38 (the Aspect API) works on 2.257.
-const CDK_FLOOR = '2.176.0';
+const CDK_FLOOR = '2.127.0';
 const CDK_DEV = '2.257.0';
 
 // the handler bundles a pinned AWS SDK v3 instead of using the runtime's copy: what we test
@@ -94,7 +93,7 @@ if (bundle) {
 
 // the package ships the construct and the bundled handler; the handler's sources compiled to
 // lib/ would only be dead weight that requires devDependencies
-project.npmignore?.exclude('/examples/', '/.ci/', '/lib/handler/', '/lib/rotation.lambda.*', '/.tmp/');
+project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/', '/lib/handler/', '/lib/rotation.lambda.*', '/.tmp/');
 
 // the main job: synthesize the example app and say where its template is
 const example = project.addTask('example', {
@@ -103,7 +102,8 @@ const example = project.addTask('example', {
 if (bundle) {
   example.spawn(bundle);
 }
-example.exec('ts-node --project tsconfig.dev.json examples/typescript/app.ts');
+const tsNode = 'ts-node --project tsconfig.dev.json';
+example.exec(`${tsNode} examples/typescript/app.ts`);
 
 // the local dry run: both emulators, the synthesized handler, the four steps
 const demo = project.addTask('demo', {
@@ -115,6 +115,13 @@ const demo = project.addTask('demo', {
 if (bundle) {
   demo.spawn(bundle);
 }
-demo.exec('ts-node --project tsconfig.dev.json scripts/demo.ts');
+demo.exec(`${tsNode} scripts/demo.ts`);
+
+// jsii compatibility with the last release, once there is one on npm
+project.addTask('compat:released', {
+  description: 'Check API compatibility (jsii-diff) against the latest release on npm, when one exists',
+  condition: `npm view ${project.package.packageName} version >/dev/null 2>&1`,
+  steps: [{ spawn: 'compat' }],
+});
 
 project.synth();

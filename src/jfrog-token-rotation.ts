@@ -484,7 +484,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   }
 
   private allowPublishingToEncryptedTopic(topic: sns.ITopic): void {
-    const key = topic.masterKey;
+    // ITopic declares masterKey only from aws-cdk-lib 2.182; Topic had it long before
+    const key = (topic as { readonly masterKey?: kms.IKey }).masterKey;
     if (!key) return;
     const added = key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchAndEventBridgeToPublishJfrogRotationAlerts',

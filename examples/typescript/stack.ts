@@ -3,7 +3,7 @@ import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { JfrogCredentials, JfrogTokenRotation, JfrogTokenScope } from '../../src';
+import { JfrogCredentials, JfrogTokenRotation, JfrogTokenScope } from '../../src'; // a project of yours imports 'cdk-jfrog-token-rotation'
 
 export class JfrogTokenRotationExample extends Stack {
   public readonly rotation: JfrogTokenRotation;

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'crypto';
 import { EventEmitter } from 'events';
+import * as fs from 'fs';
 import * as https from 'https';
 import { AddressInfo } from 'net';
 import { makeTestTls, TestTls } from './tls';
@@ -88,6 +89,7 @@ export class JfrogEmulator extends EventEmitter {
   public async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
+    fs.rmSync(this.tls.dir, { recursive: true, force: true });
   }
 
   public addUser(name: string, options: { password?: string; admin?: boolean } = {}): void {
