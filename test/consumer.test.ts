@@ -1,5 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -29,7 +30,7 @@ beforeAll(() => {
     fs.writeFileSync(path.join(work, file), source.replace(/from '\.\.\/\.\.\/src';.*$/m, "from 'cdk-jfrog-token-rotation';"));
   }
   fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  const cdk = require(path.join(root, 'node_modules', 'aws-cdk-lib', 'package.json')).version;
+  const cdk = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version;
   run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `aws-cdk-lib@${cdk}`, 'constructs@^10'], work);
   run(process.execPath, [require.resolve('typescript/bin/tsc'), 'app.ts', 'stack.ts', '--outDir', 'out', '--module', 'commonjs', '--target', 'es2022', '--esModuleInterop', '--skipLibCheck', '--strict',
     '--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node'], work);
@@ -59,7 +60,6 @@ test('the handler asset in the tarball is the bundled handler, with its SDK insi
   const code = fs.readFileSync(path.join(assemblyDir, asset.source.path, 'index.js'), 'utf8');
   expect(code.includes('PutSecretValue')).toBe(true);
   // everything but Node's own modules is inside; the one exception is optional (SigV4a, tried and caught)
-  const { builtinModules } = require('module');
   const external = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))]
     .filter((name) => !name.startsWith('node:') && !builtinModules.includes(name));
   expect(external).toEqual(['@aws-sdk/signature-v4-crt']);
