@@ -44,6 +44,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/metrics@^2.36.0',
     // the AwsSolutions gate in the tests; 2.38 is the line that runs on aws-cdk-lib 2.257
     'cdk-nag@~2.38.2',
+    // integration test in the ecosystem's form; integ-runner 2.197 reads assemblies up to 2.257
+    '@aws-cdk/integ-runner@2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
   publishToPypi: {
     distName: 'cdk-jfrog-token-rotation',
@@ -116,6 +119,29 @@ if (bundle) {
   demo.spawn(bundle);
 }
 demo.exec(`${tsNode} scripts/demo.ts`);
+
+// integ-runner: `integ` verifies the committed snapshots (part of `test`); `integ:update`
+// re-synthesizes them without deploying; `integ:deploy` really deploys (needs an AWS account,
+// a JFrog and its admin token in Secrets Manager: see CONTRIBUTING.md)
+const integ = project.addTask('integ', {
+  description: 'Verify the integration test snapshots (test/integ.*.ts)',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json' },
+  exec: 'integ-runner --language typescript --directory test',
+  receiveArgs: true,
+});
+project.addTask('integ:update', {
+  description: 'Re-synthesize the integration test snapshots without deploying',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json' },
+  exec: 'integ-runner --language typescript --directory test --update-on-failed --dry-run',
+  receiveArgs: true,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy the integration tests, run their assertions, destroy them (needs AWS)',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json' },
+  exec: 'integ-runner --language typescript --directory test --update-on-failed --force',
+  receiveArgs: true,
+});
+project.testTask.spawn(integ);
 
 // jsii compatibility with the last release, once there is one on npm
 project.addTask('compat:released', {
