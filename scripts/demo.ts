@@ -128,7 +128,8 @@ async function main(): Promise<void> {
       AWS_SECRET_ACCESS_KEY: 'demo',
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      ...(jfrog ? { NODE_EXTRA_CA_CERTS: jfrog.tls.caPath } : {}),
+      // the emulator's throw-away CA; against a real JFrog, a private CA you trust yourself
+      ...(jfrog ? { NODE_EXTRA_CA_CERTS: jfrog.tls.caPath } : process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     };
     say(`   secret ${secret.ARN}`);
 

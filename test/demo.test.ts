@@ -1,5 +1,6 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
+import { JfrogEmulator } from './emulators/jfrog-emulator';
 
 // the README's main job: `npm run demo` dry-runs three rotations against both emulators
 test('npm run demo: three rotations through the synthesized handler, the oldest token revoked', () => {
@@ -29,4 +30,30 @@ test('npm run demo refuses a real JFrog without an admin token, before it starts
   expect(run.status).not.toBe(0);
   expect(run.stderr + run.stdout).toMatch(/--jfrog-url needs an admin token: --admin-token-file FILE or the JFROG_ADMIN_TOKEN environment variable/);
   expect(run.stdout).not.toMatch(/synthesizing/);
+});
+
+test('npm run demo --jfrog-url: mints, verifies and revokes at that JFrog, and leaves no token behind', async () => {
+  // a stand-in for a real JFrog: the emulator, trusted through NODE_EXTRA_CA_CERTS as a private CA would be
+  const jfrog = await JfrogEmulator.start();
+  try {
+    const adminToken = jfrog.seedToken('admin', 'applied-permissions/admin');
+    const root = path.join(__dirname, '..');
+    const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin'), '--project', 'tsconfig.dev.json', 'scripts/demo.ts',
+      '--jfrog-url', jfrog.url, '--username', 'pipeline-bot', '--rotations', '2'], {
+      cwd: root, env: { ...process.env, NODE_NO_WARNINGS: '1', JFROG_ADMIN_TOKEN: adminToken, NODE_EXTRA_CA_CERTS: jfrog.tls.caPath },
+    });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { out += c; });
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    expect({ status, tail: out.slice(-600) }).toEqual({ status: 0, tail: expect.stringContaining('dry run complete') });
+    expect(out).toMatch(/JFrog: https:\/\/127\.0\.0\.1:\d+ \(real; tokens for pipeline-bot\)/);
+    expect(out).toMatch(/6\. cleaning up/);
+    const minted = jfrog.apiTokens('pipeline-bot');
+    expect(minted).toHaveLength(2);
+    expect(jfrog.liveApiTokens('pipeline-bot')).toEqual([]);
+    expect(out).not.toContain(adminToken);
+  } finally {
+    await jfrog.stop();
+  }
 });
