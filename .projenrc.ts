@@ -146,7 +146,7 @@ project.testTask.spawn(integ);
 // jsii compatibility with the last release, once there is one on npm
 project.addTask('compat:released', {
   description: 'Check API compatibility (jsii-diff) against the latest release on npm, when one exists',
-  condition: `npm view ${project.package.packageName} version >/dev/null 2>&1`,
+  condition: `npm view ${project.package.packageName} version --loglevel=silent`,
   steps: [{ spawn: 'compat' }],
 });
 
