@@ -88,6 +88,9 @@ if (bundleHandler && esbuildCommand && !esbuildCommand.includes('--minify')) {
   bundleHandler.reset(`${esbuildCommand} --minify --keep-names`);
 }
 
+// type-check everything the build does not compile (tests, examples, scripts): ts-jest alone
+// lets some type errors through
+project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
 // the handler and its emulator tests run the bundled asset, so build it before testing
 const bundle = project.tasks.tryFind('bundle');
 if (bundle) {

@@ -22,7 +22,7 @@ test('npm run demo: three rotations through the synthesized handler, the oldest 
 
 test('npm run demo refuses a real JFrog without an admin token, before it starts anything', () => {
   const root = path.join(__dirname, '..');
-  const env = { ...process.env, NODE_NO_WARNINGS: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };
   delete env.JFROG_ADMIN_TOKEN;
   const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--project', 'tsconfig.dev.json', 'scripts/demo.ts', '--jfrog-url', 'https://acme.jfrog.io'], {
     cwd: root, encoding: 'utf8', timeout: 60_000, env,

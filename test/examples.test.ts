@@ -32,7 +32,7 @@ test('both examples create the same other resources and grant', () => {
   for (const [tsText, pyText] of [
     ["fromSecretNameV2(this, 'JfrogAdminToken', 'jfrog/admin-token')", 'from_secret_name_v2(\n            self, "JfrogAdminToken", "jfrog/admin-token"'],
     ["new iam.Role(this, 'CodeBuildRole'", 'iam.Role(\n            self,\n            "CodeBuildRole"'],
-    ('grantRead(ciRole)', 'grant_read(ci_role)'),
+    ['grantRead(ciRole)', 'grant_read(ci_role)'],
   ]) {
     expect(ts).toContain(tsText);
     expect(py).toContain(pyText);

@@ -4,21 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JfrogCredentials, JfrogTokenRotation, JfrogTokenRotationProps, JfrogTokenScope } from '../src';
+import { rotationStack } from './support/stack';
 
-function setup(props: Partial<JfrogTokenRotationProps> = {}) {
-  const app = new App();
-  const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const adminSecret = new secretsmanager.Secret(stack, 'AdminToken');
-  const rotation = new JfrogTokenRotation(stack, 'ArtifactoryToken', {
-    jfrogUrl: 'https://acme.jfrog.io',
-    username: 'ci-bot',
-    scope: JfrogTokenScope.groups('readers'),
-    interval: Duration.days(30),
-    credentials: JfrogCredentials.adminToken(adminSecret),
-    ...props,
-  });
-  return { app, stack, rotation, adminSecret, template: () => Template.fromStack(stack) };
-}
+const setup = (props: Partial<JfrogTokenRotationProps> = {}) => rotationStack(props, 'ArtifactoryToken');
 
 describe('JfrogTokenRotation', () => {
   test('creates a secret with no token in it and rotates it on the interval, immediately on deploy', () => {

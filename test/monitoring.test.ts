@@ -1,23 +1,13 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { JfrogCredentials, JfrogRotationSchedule, JfrogTokenRotation, JfrogTokenRotationProps, JfrogTokenScope } from '../src';
+import { JfrogCredentials, JfrogRotationSchedule, JfrogTokenScope } from '../src';
+import { rotationStack } from './support/stack';
 
-function setup(props: Partial<JfrogTokenRotationProps> = {}) {
-  const app = new App();
-  const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const admin = new secretsmanager.Secret(stack, 'AdminToken');
-  const rotation = new JfrogTokenRotation(stack, 'Token', {
-    jfrogUrl: 'https://acme.jfrog.io',
-    username: 'ci-bot',
-    scope: JfrogTokenScope.groups('readers'),
-    interval: Duration.days(30),
-    credentials: JfrogCredentials.adminToken(admin),
-    ...props,
-  });
-  return { stack, rotation, t: () => Template.fromStack(stack) };
+function setup(props: Parameters<typeof rotationStack>[0] = {}) {
+  const { stack, rotation, template } = rotationStack(props);
+  return { stack, rotation, t: template };
 }
 
 describe('alarms', () => {
@@ -108,17 +98,11 @@ describe('alarms', () => {
   });
 
   test('alarmTopic: every alarm and the failure rule notify it', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
-    const topic = new sns.Topic(stack, 'Alerts', { masterKey: new kms.Key(stack, 'TopicKey') });
-    new JfrogTokenRotation(stack, 'Token', {
-      jfrogUrl: 'https://acme.jfrog.io',
-      username: 'ci-bot',
+    const t = setup((stack) => ({
       scope: JfrogTokenScope.user(),
       credentials: JfrogCredentials.selfRotating(),
-      alarmTopic: topic,
-    });
-    const t = Template.fromStack(stack);
+      alarmTopic: new sns.Topic(stack, 'Alerts', { masterKey: new kms.Key(stack, 'TopicKey') }),
+    })).t();
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
     t.hasResourceProperties('AWS::Events::Rule', {
@@ -138,17 +122,11 @@ describe('alarms', () => {
   });
 
   test('an imported topic key gets a warning that says what to add', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
-    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/0000-1111');
-    const topic = new sns.Topic(stack, 'Alerts', { masterKey: key });
-    new JfrogTokenRotation(stack, 'Token', {
-      jfrogUrl: 'https://acme.jfrog.io',
-      username: 'ci-bot',
+    const { stack } = setup((scope) => ({
       scope: JfrogTokenScope.user(),
       credentials: JfrogCredentials.selfRotating(),
-      alarmTopic: topic,
-    });
+      alarmTopic: new sns.Topic(scope, 'Alerts', { masterKey: kms.Key.fromKeyArn(scope, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/0000-1111') }),
+    }));
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('allow cloudwatch.amazonaws.com and events.amazonaws.com'));
   });
 

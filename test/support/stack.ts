@@ -1,0 +1,22 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { JfrogCredentials, JfrogTokenRotation, JfrogTokenRotationProps, JfrogTokenScope } from '../../src';
+
+type Overrides = Partial<JfrogTokenRotationProps> | ((stack: Stack) => Partial<JfrogTokenRotationProps>);
+
+/** a stack with one rotation of the README's shape; props (or a function of the stack) override it */
+export function rotationStack(overrides: Overrides = {}, id = 'Token') {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const adminSecret = new secretsmanager.Secret(stack, 'AdminToken');
+  const rotation = new JfrogTokenRotation(stack, id, {
+    jfrogUrl: 'https://acme.jfrog.io',
+    username: 'ci-bot',
+    scope: JfrogTokenScope.groups('readers'),
+    interval: Duration.days(30),
+    credentials: JfrogCredentials.adminToken(adminSecret),
+    ...(typeof overrides === 'function' ? overrides(stack) : overrides),
+  });
+  return { app, stack, rotation, adminSecret, template: () => Template.fromStack(stack) };
+}
