@@ -434,7 +434,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * aws-cdk's addRotationSchedule makes the schedule, validates the interval and denies
+   * aws-cdk's RotationSchedule makes the schedule, validates the interval and denies
    * deleting the secret; its IAM is replaced here because it grants
    * secretsmanager:GetRandomPassword on "*" (unused) and leaves SourceAccount off the invoke
    * permission. Passing a reference to the function skips those grants.
@@ -464,7 +464,10 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       sameEnvironment: true,
       skipPermissions: true,
     });
-    const schedule = this.secret.addRotationSchedule('Schedule', {
+    // in this construct's scope (not the secret's): a secret from another stack would otherwise
+    // depend on this stack's function while the function's policy depends on the secret
+    const schedule = new secretsmanager.RotationSchedule(this, 'Schedule', {
+      secret: this.secret,
       rotationLambda: reference,
       automaticallyAfter: this.interval,
       rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? true,

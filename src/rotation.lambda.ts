@@ -11,7 +11,8 @@ import { secretNameOf, Telemetry } from './handler/telemetry';
 import { HEALTH_CHECK_FIELD, METRICS } from './rotation-config';
 
 // module scope: reused across invocations of a warm function
-const secretsManager = new SecretsManagerClient({});
+// bounded calls: a hung request must fail the step, not eat the invocation's time
+const secretsManager = new SecretsManagerClient({ requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } });
 let config: RotationConfig | undefined;
 
 /** the scheduled health check's input: { "jfrogTokenRotationHealthCheck": { "secretId": "<arn>" } } */

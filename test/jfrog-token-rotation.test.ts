@@ -134,6 +134,19 @@ describe('JfrogTokenRotation', () => {
     });
   });
 
+  test('a secret from another stack synthesizes without a dependency cycle', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const secrets = new Stack(app, 'Secrets', { env });
+    const secret = new secretsmanager.Secret(secrets, 'CiToken');
+    const rotations = new Stack(app, 'Rotations', { env });
+    new JfrogTokenRotation(rotations, 'Rotation', {
+      jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.selfRotating(), secret,
+    });
+    expect(() => app.synth()).not.toThrow();
+    Template.fromStack(rotations).resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+  });
+
   test('grantRead gives a consumer read access to the token', () => {
     const { stack, rotation, template } = setup();
     const role = new iam.Role(stack, 'CiRole', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });

@@ -59,6 +59,11 @@ export class JfrogClient {
     this.backoffBaseMs = options.backoffBaseMs ?? 1_000;
   }
 
+  /** how long the invocation may still run, in ms */
+  public remainingMs(): number {
+    return this.options.remainingMs();
+  }
+
   /** POST /access/api/v1/tokens */
   public async createToken(auth: JfrogAuth, req: MintRequest): Promise<MintedToken> {
     const body = JSON.stringify({
@@ -115,7 +120,9 @@ export class JfrogClient {
   public async revoke(auth: JfrogAuth, tokenId: string): Promise<RevokeOutcome> {
     const res = await this.send('DELETE', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });
     if (res.status === 200) return 'revoked';
-    if (res.status === 204 || res.status === 404) return 'already-gone';
+    // 204: unknown or already revoked. A 404 counts only with Access's own NOT_FOUND body: from
+    // a proxy or a wrong path it would hide a revocation that never happened
+    if (res.status === 204 || (res.status === 404 && /"code"\s*:\s*"NOT_FOUND"/.test(res.body))) return 'already-gone';
     throw this.statusError(`revoke token ${tokenId}`, res, auth);
   }
 
@@ -149,6 +156,8 @@ export class JfrogClient {
     const call: { method: string; path: string; status?: number } = { method, path };
     this.calls.push(call);
     return new Promise<Response>((resolve, reject) => {
+      // a deadline for the whole exchange (Node's own timeout is only for an idle socket)
+      const deadline = setTimeout(() => req.destroy(new JfrogError(`JFrog did not answer ${method} ${path} within ${timeout} ms; check that ${this.baseUrl.origin} is reachable from the function (VPC, NAT, firewall)`)), timeout);
       const req = https.request(url, { method, headers, agent: this.options.agent, timeout }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -161,13 +170,17 @@ export class JfrogClient {
           chunks.push(chunk);
         });
         res.on('end', () => {
+          clearTimeout(deadline);
           call.status = res.statusCode;
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
         });
         res.on('error', (e) => reject(this.networkError(method, path, e)));
       });
       req.on('timeout', () => req.destroy(new JfrogError(`JFrog did not answer ${method} ${path} within ${timeout} ms; check that ${this.baseUrl.origin} is reachable from the function (VPC, NAT, firewall)`)));
-      req.on('error', (e) => reject(this.networkError(method, path, e)));
+      req.on('error', (e) => {
+        clearTimeout(deadline);
+        reject(this.networkError(method, path, e));
+      });
       req.end(body);
     });
   }

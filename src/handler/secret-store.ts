@@ -94,6 +94,11 @@ export class SecretStore {
     }));
   }
 
+  public async removePending(secretId: string, versionId: string): Promise<void> {
+    this.calls++;
+    await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId }));
+  }
+
   /** the newest version that carries no staging label (the one that just lost AWSPREVIOUS) */
   public async newestUnlabelledVersion(secretId: string): Promise<string | undefined> {
     this.calls++;

@@ -6,6 +6,9 @@ import { registerSecret } from './redact';
 import { CURRENT, PENDING, PREVIOUS, SecretMetadata, SecretStore, versionWith } from './secret-store';
 import { parseTokenSecret, TokenSecret, withNewToken } from './secret-value';
 
+/** below this, createSecret does not mint: minting and storing must fit in what is left */
+const MIN_MS_TO_MINT = 20_000;
+
 export type Step = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 export const STEPS: Step[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
@@ -53,6 +56,12 @@ export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Rec
     // Secrets Manager creates the version (with AWSPENDING and no value) before createSecret;
     // createSecret's PutSecretValue creates it where it does not (emulators, older flows)
     if (step !== 'createSecret') {
+      // Secrets Manager abandons a rotation when someone writes the secret meanwhile: it takes
+      // AWSPENDING away, and DescribeSecret no longer lists the version. Its token will never
+      // be used; take it back.
+      if (await revokeAbandoned(ctx)) {
+        throw new RotationStateError(`version ${token} of ${meta.arn} lost AWSPENDING: the rotation was abandoned (the secret was written during it) and its token was revoked. Start a new rotation if needed`);
+      }
       throw new RotationStateError(`version ${token} is not a version of ${meta.arn}; run the steps in order, starting with createSecret`);
     }
   } else if (stages.includes(CURRENT)) {
@@ -63,10 +72,8 @@ export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Rec
     }
     return;
   } else if (!stages.includes(PENDING)) {
-    // Secrets Manager abandons a rotation when someone writes the secret meanwhile: it takes
-    // AWSPENDING away. The token this rotation minted will never be used; take it back.
-    await revokeAbandoned(ctx);
-    throw new RotationStateError(`version ${token} of ${meta.arn} is neither AWSCURRENT nor AWSPENDING: the rotation was abandoned (the secret was written during it) and its token was revoked. Start a new rotation if needed`);
+    // e.g. AWSPREVIOUS: a replayed or hand-made event; its token is still in use, touch nothing
+    throw new RotationStateError(`version ${token} of ${meta.arn} is ${stages.join(', ') || 'unlabelled'}, neither AWSCURRENT nor AWSPENDING; nothing was changed. Start a new rotation`);
   }
 
   switch (step) {
@@ -90,6 +97,10 @@ async function createSecret(ctx: StepContext): Promise<void> {
   const current = parseTokenSecret(await store.getValue(arn, { stage: CURRENT }), config.tokenField, `the AWSCURRENT value of ${arn}`);
   checkJfrogUrl(ctx, current);
   const auth = await mintingAuth(ctx, current);
+  if (jfrog.remainingMs() < MIN_MS_TO_MINT) {
+    // a mint the function cannot store before it is stopped would leave a token nobody holds
+    throw new RotationError(`only ${jfrog.remainingMs()} ms left in this invocation, too little to mint and store a token safely; Secrets Manager will retry. Raise the function's timeout if this repeats`);
+  }
   const minted = await jfrog.createToken(auth, {
     username: config.username,
     scope: config.scope,
@@ -102,6 +113,14 @@ async function createSecret(ctx: StepContext): Promise<void> {
   try {
     await store.putPending(arn, token, value, ctx.event.RotationToken);
   } catch (e) {
+    // a write can succeed although the call failed (a lost answer): only an unstored token goes
+    const stored = await store.getValue(arn, { versionId: token, stage: PENDING }).catch(() => undefined);
+    if (stored !== undefined && safeParse(ctx, stored, token)?.tokenId === minted.tokenId) {
+      ctx.outcome.result = 'minted';
+      ctx.outcome.tokenId = minted.tokenId;
+      ctx.outcome.expiresAt = expiresAt;
+      return;
+    }
     // the token exists at JFrog but nowhere else: take it back before failing
     await revokeQuietly(ctx, auth, minted.tokenId, 'unstored');
     throw new RotationError(`storing the new token as AWSPENDING of ${arn} failed (${(e as Error).name}: ${(e as Error).message}); the minted token was revoked, AWSCURRENT is unchanged, and Secrets Manager will retry`);
@@ -141,7 +160,9 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   if (currentVersion?.created && pendingVersion?.created && currentVersion.created > pendingVersion.created) {
     // someone wrote the secret after this rotation minted its token: promoting would throw
     // their value away. Stop, and take back the token nobody will use.
-    await revokeQuietly(ctx, await revokingAuth(ctx, pending), pending.tokenId, 'superseded');
+    await revokeQuietly(ctx, () => revokingAuth(ctx, pending), pending.tokenId, 'superseded');
+    // leave no AWSPENDING on a revoked token, or every retry would fail its test
+    await store.removePending(arn, token);
     throw new RotationStateError(`AWSCURRENT of ${arn} changed during this rotation (version ${currentId} was written after the pending token was minted); the rotation stops without promoting and its token was revoked. Start a new rotation if the new value should be rotated`);
   }
   const current = currentVersion ? safeParse(ctx, currentVersion.value, currentId!) : undefined;
@@ -154,7 +175,7 @@ async function finishSecret(ctx: StepContext): Promise<void> {
 
   const stale = oldPrevious?.tokenId;
   if (stale && stale !== current?.tokenId && stale !== pending.tokenId) {
-    await revokeQuietly(ctx, await revokingAuth(ctx, pending), stale, 'two-generations-old');
+    await revokeQuietly(ctx, () => revokingAuth(ctx, pending), stale, 'two-generations-old');
   }
 }
 
@@ -174,16 +195,21 @@ async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
   const previousId = versionWith(meta, PREVIOUS);
   const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
   if (!current || stale.tokenId === current.tokenId || stale.tokenId === previous?.tokenId) return;
-  await revokeQuietly(ctx, await revokingAuth(ctx, current), stale.tokenId, 'two-generations-old');
+  await revokeQuietly(ctx, () => revokingAuth(ctx, current), stale.tokenId, 'two-generations-old');
 }
 
-async function revokeAbandoned(ctx: StepContext): Promise<void> {
-  const abandoned = await readQuietly(ctx, ctx.token, undefined);
-  if (!abandoned?.tokenId) return;
+/** true when the version exists without labels and held a token of its own, now revoked */
+async function revokeAbandoned(ctx: StepContext): Promise<boolean> {
+  const raw = await ctx.store.getValue(ctx.arn, { versionId: ctx.token }).catch(() => undefined);
+  const abandoned = raw === undefined ? undefined : safeParse(ctx, raw, ctx.token);
+  if (!abandoned?.tokenId) return false;
   const currentId = versionWith(ctx.meta, CURRENT);
+  const previousId = versionWith(ctx.meta, PREVIOUS);
   const current = currentId ? await readQuietly(ctx, currentId, CURRENT) : undefined;
-  if (abandoned.tokenId === current?.tokenId) return;
-  await revokeQuietly(ctx, await revokingAuth(ctx, current ?? abandoned), abandoned.tokenId, 'abandoned');
+  const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
+  if (abandoned.tokenId === current?.tokenId || abandoned.tokenId === previous?.tokenId) return false;
+  await revokeQuietly(ctx, () => revokingAuth(ctx, current ?? abandoned), abandoned.tokenId, 'abandoned');
+  return true;
 }
 
 /** a value that is only needed for revocation: unreadable or malformed means "nothing to revoke" */
@@ -205,10 +231,13 @@ function safeParse(ctx: StepContext, raw: string | undefined, versionId: string)
   }
 }
 
-async function revokeQuietly(ctx: StepContext, auth: JfrogAuth, tokenId: string | undefined, reason: string): Promise<void> {
+/** auth now, or a way to get it that may fail (and then counts as a failed revocation) */
+type AuthSource = JfrogAuth | (() => Promise<JfrogAuth>);
+
+async function revokeQuietly(ctx: StepContext, auth: AuthSource, tokenId: string | undefined, reason: string): Promise<void> {
   if (!tokenId) return;
   try {
-    const result = await ctx.jfrog.revoke(auth, tokenId);
+    const result = await ctx.jfrog.revoke(typeof auth === 'function' ? await auth() : auth, tokenId);
     ctx.outcome.revokedTokenId = tokenId;
     ctx.outcome.revocation = result;
   } catch (e) {
@@ -290,14 +319,17 @@ function checkJfrogUrl(ctx: StepContext, secret: TokenSecret): void {
   if (named === undefined) return;
   const configured = ctx.config.jfrogUrl;
   let same = false;
+  // shown without user info or query: such a URL may carry a credential
+  let shown = 'an unparsable URL';
   try {
     const url = new URL(String(named));
+    shown = `'${url.origin}${url.pathname}'`;
     same = url.origin === configured.origin && url.pathname.replace(/\/+$/, '') === configured.pathname.replace(/\/+$/, '');
   } catch {
     same = false;
   }
   if (!same) {
-    throw new MalformedSecretError(`the AWSCURRENT value of ${ctx.arn} names JFrog at '${String(named)}' but this rotation is configured for '${configured.origin}${configured.pathname.replace(/\/+$/, '')}'; credentials only go to the configured URL. Correct or remove the URL field in the secret, or change jfrogUrl`);
+    throw new MalformedSecretError(`the AWSCURRENT value of ${ctx.arn} names JFrog at ${shown} but this rotation is configured for '${configured.origin}${configured.pathname.replace(/\/+$/, '')}'; credentials only go to the configured URL. Correct or remove the URL field in the secret, or change jfrogUrl`);
   }
 }
 

@@ -127,13 +127,15 @@ describe('hostile input ends in a clear error and an untouched AWSCURRENT', () =
 
   test('a secret that names another JFrog', async () => {
     const credentialsSecretArn = await h.plainSecret({ token: adminToken });
-    const secretArn = await h.createSecret({ username: USER, jfrogUrl: 'https://attacker.example.com' });
+    const secretArn = await h.createSecret({ username: USER, jfrogUrl: 'https://ci:SECRET-IN-URL-4711@attacker.example.com/api/pypi?key=QUERY-SECRET' });
     const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
     const before = await h.stage(secretArn, 'AWSCURRENT');
     const requests = h.jfrog.requests.length;
     const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
     expect(result.errorType).toBe('MalformedSecretError');
-    expect(result.errorMessage).toMatch(/names JFrog at 'https:\/\/attacker.example.com' but this rotation is configured for/);
+    expect(result.errorMessage).toMatch(/names JFrog at 'https:\/\/attacker.example.com\/api\/pypi' but this rotation is configured for/);
+    // a URL may carry a credential: neither user info nor query is echoed
+    expect(result.errorMessage + result.logs).not.toMatch(/SECRET-IN-URL-4711|QUERY-SECRET/);
     expect(h.jfrog.requests.length).toBe(requests);
     expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
   });

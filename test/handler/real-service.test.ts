@@ -87,6 +87,24 @@ test('when Secrets Manager refuses to overwrite the version (a concurrent invoca
   expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
 });
 
+test('PutSecretValue that failed although the write went through: the stored token is kept, not revoked', async () => {
+  givenRotationStarted();
+  let stored: string | undefined;
+  sm.on(PutSecretValueCommand).callsFake((input) => {
+    stored = input.SecretString;
+    throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+  });
+  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' })
+    .rejectsOnce(new ResourceNotFoundException({ message: 'not yet', $metadata: {} }))
+    .callsFake(() => ({ ARN, VersionId: TOKEN, SecretString: stored }));
+
+  const outcome: Record<string, unknown> = {};
+  await runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome);
+
+  expect(outcome.result).toBe('minted');
+  expect(jfrog.validToken(JSON.parse(stored!).token)).toBeDefined();
+});
+
 test('an event without RotationToken sends none', async () => {
   givenRotationStarted();
   sm.on(PutSecretValueCommand).resolves({ ARN, VersionId: TOKEN });
@@ -105,18 +123,32 @@ describe('a secret written during the rotation', () => {
     return { value, tokenId: parsed.tokenId, token: parsed.token };
   }
 
-  test('Secrets Manager abandoned the rotation (AWSPENDING removed): no promotion, the unused token is revoked', async () => {
+  test('Secrets Manager abandoned the rotation (AWSPENDING removed, the version no longer listed): no promotion, the unused token is revoked', async () => {
     const pending = await mintPending();
     const MANUAL = '6f1b4a7e-0000-4000-8000-000000000002';
-    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'], [TOKEN]: [] } });
+    // DescribeSecret lists only labelled versions: the abandoned one is gone from it
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: MANUAL, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: MANUAL, SecretString: '{"token":"hand-pasted-value-123"}' });
     sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
 
     await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
-      .rejects.toThrow(/the rotation was abandoned \(the secret was written during it\) and its token was revoked/);
+      .rejects.toThrow(/lost AWSPENDING: the rotation was abandoned \(the secret was written during it\) and its token was revoked/);
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
     expect(jfrog.validToken(pending.token)).toBeUndefined();
+  });
+
+  test('a step for the AWSPREVIOUS version (a replayed event) changes nothing and revokes nothing', async () => {
+    const pending = await mintPending();
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPREVIOUS'] } });
+    sm.on(GetSecretValueCommand).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    const deletes = jfrog.requests.filter((r) => r.method === 'DELETE').length;
+
+    await expect(runStep({ Step: 'testSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(/is AWSPREVIOUS, neither AWSCURRENT nor AWSPENDING; nothing was changed/);
+    expect(jfrog.requests.filter((r) => r.method === 'DELETE').length).toBe(deletes);
+    expect(jfrog.validToken(pending.token)).toBeDefined();
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
   });
 
   test('AWSCURRENT newer than the pending version: no promotion, the unused token is revoked', async () => {
@@ -128,7 +160,10 @@ describe('a secret written during the rotation', () => {
 
     await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
       .rejects.toThrow(/changed during this rotation .* without promoting and its token was revoked/);
-    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    // AWSCURRENT never moved; AWSPENDING was taken off the revoked token so retries do not loop on it
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand).map((c) => c.args[0].input)).toEqual([
+      { SecretId: ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN },
+    ]);
     expect(jfrog.validToken(pending.token)).toBeUndefined();
   });
 });

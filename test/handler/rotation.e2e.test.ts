@@ -232,9 +232,17 @@ describe('retries and crashes', () => {
 
   test('429 past the time left fails the step with the cause', async () => {
     const { secretArn, env } = await adminSetup();
-    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', status: 429, headers: { 'retry-after': '10' }, times: 5 });
-    const result = await h.invoke('createSecret', secretArn, randomUUID(), env, { timeoutMs: 8_000 });
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', status: 429, headers: { 'retry-after': '30' }, times: 5 });
+    const result = await h.invoke('createSecret', secretArn, randomUUID(), env, { timeoutMs: 25_000 });
     expect(result.errorMessage).toMatch(/HTTP 429.*rate-limited/);
+  });
+
+  test('too little time left: no mint at all (a token it could not store would leak)', async () => {
+    const { secretArn, env } = await adminSetup();
+    const posts = h.jfrog.requests.filter((r) => r.method === 'POST').length;
+    const result = await h.invoke('createSecret', secretArn, randomUUID(), env, { timeoutMs: 8_000 });
+    expect(result.errorMessage).toMatch(/ms left in this invocation, too little to mint and store a token safely/);
+    expect(h.jfrog.requests.filter((r) => r.method === 'POST').length).toBe(posts);
   });
 });
 
@@ -293,8 +301,9 @@ describe('bad input fails the step with the cause and leaves AWSCURRENT untouche
 
   test('a timeout', async () => {
     const { secretArn, env } = await adminSetup();
-    h.jfrog.inject({ method: 'POST', delayMs: 9_000, status: 200 });
-    await expectCreateFails(secretArn, env, /did not answer POST .* within/, { timeoutMs: 5_000 });
+    // the client's own deadline (15 s) ends the exchange long before the Lambda timeout
+    h.jfrog.inject({ method: 'POST', delayMs: 30_000, status: 200 });
+    await expectCreateFails(secretArn, env, /did not answer POST .* within 15000 ms/, { timeoutMs: 40_000 });
   });
 
   test('a TLS certificate the function does not trust', async () => {
