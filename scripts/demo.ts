@@ -18,11 +18,11 @@ import * as path from 'path';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { synthExample } from '../examples/typescript/app';
 import { JfrogClient } from '../src/handler/jfrog-client';
+import { STEPS } from '../src/handler/steps';
 import { JfrogEmulator } from '../test/emulators/jfrog-emulator';
 import { MotoServer } from '../test/emulators/moto';
-import { invokeHandler } from '../test/support/invoke';
+import { invokeHandler, logLines } from '../test/support/invoke';
 
-const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
 interface Options {
   readonly jfrogUrl?: string;
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       for (const step of STEPS) {
         const started = Date.now();
         const result = await invokeHandler(example.handlerPath, { Step: step, SecretId: secret.ARN, ClientRequestToken: token }, env);
-        const line = result.logs.split('\n').filter((l) => l.startsWith('{') && !l.includes('"_aws"')).map((l) => JSON.parse(l)).pop() ?? {};
+        const line = logLines(result.logs).pop() ?? {};
         if (!result.ok) {
           say(`   ✗ ${step.padEnd(13)} ${result.errorType}: ${result.errorMessage}`);
           throw new DemoFailed();

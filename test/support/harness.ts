@@ -7,31 +7,23 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { invokeHandler, InvokeResult } from './invoke';
+import { emfRecords, invokeHandler, InvokeResult, logLines } from './invoke';
+import { Step, STEPS } from '../../src/handler/steps';
 import { ENV } from '../../src/rotation-config';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { MotoServer } from '../emulators/moto';
 
 export type { InvokeResult };
+export { emfRecords, logLines };
 
 export const HANDLER = path.join(__dirname, '..', '..', 'assets', 'rotation.lambda', 'index.js');
-export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
-export type StepName = typeof STEPS[number];
+export { STEPS };
+export type StepName = Step;
 
 
 export interface InvokeOptions {
   readonly timeoutMs?: number;
   readonly crashOn?: { readonly method: string; readonly path: string };
-}
-
-/** the Embedded Metric Format records in a function's output */
-export function emfRecords(logs: string): Array<Record<string, any>> {
-  return logs.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
-}
-
-/** the JSON log lines (not EMF) in a function's output */
-export function logLines(logs: string): Array<Record<string, any>> {
-  return logs.split('\n').filter((l) => l.startsWith('{') && !l.includes('"_aws"')).map((l) => JSON.parse(l));
 }
 
 export interface RotationSettings {

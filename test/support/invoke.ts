@@ -49,3 +49,13 @@ export function invokeHandler(handlerPath: string, event: unknown, env: Record<s
     child.stdin!.end(JSON.stringify(event));
   });
 }
+
+/** the Embedded Metric Format records in a function's output */
+export function emfRecords(logs: string): Array<Record<string, any>> {
+  return logs.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+}
+
+/** the JSON log lines (not EMF) in a function's output */
+export function logLines(logs: string): Array<Record<string, any>> {
+  return logs.split('\n').filter((l) => l.startsWith('{') && !l.includes('"_aws"')).map((l) => JSON.parse(l));
+}
