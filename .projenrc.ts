@@ -37,6 +37,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `aws-cdk-lib@${CDK_DEV}`,
     'constructs@10.5.1',
     `@aws-sdk/client-secrets-manager@${AWS_SDK}`,
+    // tests and the demo write the per-rotation configuration parameters (the handler has its own client)
+    `@aws-sdk/client-ssm@${AWS_SDK}`,
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
     // structured logs and Embedded Metric Format in the handler (bundled)

@@ -1,24 +1,19 @@
-import { Annotations, Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { JfrogCredentials, JfrogCredentialsKind } from './credentials';
-import { ENV, EXPIRES_AT_FIELD, HEALTH_CHECK_FIELD, METRICS, TOKEN_ID_FIELD } from './rotation-config';
-import { RotationFunction } from './rotation-function';
+import { EXPIRES_AT_FIELD, METRICS, parameterKey, PREVIOUS_TOKEN_ID_FIELD, RotationParameter, TOKEN_ID_FIELD } from './rotation-config';
+import { RotationFunctionGroup } from './rotation-function-group';
 import { JfrogRotationSchedule } from './schedule';
 import { JfrogTokenScope } from './scope';
-
-/** where every alarm description points */
-const RUNBOOK = 'https://github.com/cdk-jfrog-token-rotation/cdk-jfrog-token-rotation#monitoring';
 
 /** Properties of a `JfrogTokenRotation`. */
 export interface JfrogTokenRotationProps {
@@ -103,24 +98,40 @@ export interface JfrogTokenRotationProps {
   readonly rotationWindow?: Duration;
 
   /**
-   * How long the rotation function's logs are kept.
+   * Give this rotation a function of its own instead of the stack's shared one.
+   *
+   * By default the rotations of a stack share one rotation function (with its role, log group,
+   * health check, failure rule and alarms): rotations that agree on `vpc`, `vpcSubnets`,
+   * `securityGroups`, `vpcEndpoints`, `logRetention`, `alarms` and `alarmTopic` share one
+   * function, so a stack can hold a hundred rotations. A dedicated function isolates one
+   * rotation's logs, alarms and permissions, at about 12 more resources.
+   *
+   * @default false
+   */
+  readonly dedicatedFunction?: boolean;
+
+  /**
+   * How long the rotation function's logs are kept (a setting of the function, see
+   * `dedicatedFunction`).
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Create the alarms: rotation errors, rotation failed or abandoned (Secrets Manager's own
-   * events), token expiring soon, rotation overdue.
+   * Create the alarms of the rotation function: rotation errors, rotation failed or abandoned
+   * (Secrets Manager's own events), a token expiring soon, a rotation overdue. Each watches every
+   * rotation of the function; the function's log names the secret (a setting of the function,
+   * see `dedicatedFunction`).
    *
    * @default true
    */
   readonly alarms?: boolean;
 
   /**
-   * Every alarm and the rotation-failure rule notify this topic. A topic encrypted with a
-   * customer-managed key created in the same app gets the key policy CloudWatch and EventBridge
-   * need to publish; for an imported key, add it yourself (see the README).
+   * Every alarm notifies this topic. A topic encrypted with a customer-managed key created in
+   * the same app gets the key policy CloudWatch needs to publish; for an imported key, add it
+   * yourself (see the README). A setting of the function, see `dedicatedFunction`.
    *
    * @default - no notification; the alarms are still created
    */
@@ -136,8 +147,8 @@ export interface JfrogTokenRotationProps {
 
   /**
    * Put the rotation function in this VPC, for a self-hosted JFrog that is reachable only
-   * there. The function then needs a route to Secrets Manager: a NAT gateway or
-   * `secretsManagerEndpoint`.
+   * there. The function then needs a route to Secrets Manager and SSM: a NAT gateway or
+   * `vpcEndpoints`.
    *
    * @default - not in a VPC
    */
@@ -158,11 +169,12 @@ export interface JfrogTokenRotationProps {
   readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * Create a Secrets Manager interface endpoint in `vpc`, reachable from the function only.
+   * Create the interface endpoints the function calls (Secrets Manager and SSM) in `vpc`,
+   * reachable from the function only.
    *
    * @default false
    */
-  readonly secretsManagerEndpoint?: boolean;
+  readonly vpcEndpoints?: boolean;
 }
 
 /**
@@ -176,11 +188,18 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   /** The secret that holds the token; CI systems read its AWSCURRENT version. */
   public readonly secret: secretsmanager.ISecret;
 
-  /** The Lambda function that performs the rotation steps. */
+  /** The Lambda function that performs the rotation steps (shared, unless `dedicatedFunction`). */
   public readonly rotationFunction: lambda.IFunction;
 
   /** The rotation schedule of the secret. */
   public readonly rotationSchedule: secretsmanager.RotationSchedule;
+
+  /**
+   * The SSM parameter that holds this rotation's settings (JFrog URL, user, scope, lifetime,
+   * credential), which the function reads. Only who may write SSM parameters can change them;
+   * writing the secret cannot.
+   */
+  public readonly settingsParameter: ssm.CfnParameter;
 
   /** How often the token rotates. */
   public readonly interval: Duration;
@@ -191,25 +210,25 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   /** The JSON field of the secret that holds the token. */
   public readonly tokenField: string;
 
-  /** Alarm: the rotation function failed (any step, or the health check). */
+  /** Alarm: the rotation function failed (any step of any of its rotations, or the health check). */
   public readonly rotationErrorsAlarm?: cloudwatch.Alarm;
 
-  /** Alarm: Secrets Manager reported the rotation failed or abandoned. */
+  /** Alarm: Secrets Manager reported a rotation of the function failed or was abandoned. */
   public readonly rotationFailedAlarm?: cloudwatch.Alarm;
 
-  /** Alarm: the token in AWSCURRENT expires within `expiryWarning`. */
+  /** Alarm: a token of the function's rotations expires within its `expiryWarning`. */
   public readonly expiryAlarm?: cloudwatch.Alarm;
 
-  /** Alarm: no successful rotation within the interval plus a margin. */
+  /** Alarm: a rotation of the function is overdue (interval plus a margin without success). */
   public readonly overdueAlarm?: cloudwatch.Alarm;
 
   /**
-   * The EventBridge rule that matches Secrets Manager's RotationFailed, RotationAbandoned and
-   * TestRotationFailed events for this secret.
+   * The EventBridge rule that forwards Secrets Manager's RotationFailed, RotationAbandoned and
+   * TestRotationFailed events to the function, which counts those of its own secrets.
    */
   public readonly rotationFailureRule: events.Rule;
 
-  /** The EventBridge rule that runs the health check behind the expiry and overdue metrics. */
+  /** The EventBridge rule that runs the health check behind the expiry and overdue alarms. */
   public readonly healthCheckRule: events.Rule;
 
   /** The alarm threshold for the token's remaining life. */
@@ -240,8 +259,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     const slack = this.tokenLifetime.toSeconds() - this.interval.toSeconds();
     this.expiryWarning = props.expiryWarning ?? Duration.seconds(Math.max(3600, Math.floor(slack / 2)));
     validateRotationWindow(props.rotationWindow, this.interval);
-    if (props.secretsManagerEndpoint && !props.vpc) {
-      throw new Error('secretsManagerEndpoint needs vpc: the endpoint is created in the function\'s VPC, got no vpc');
+    if (props.vpcEndpoints && !props.vpc) {
+      throw new Error('vpcEndpoints needs vpc: the endpoints are created in the function\'s VPC, got no vpc');
     }
     if ((props.vpcSubnets || props.securityGroups) && !props.vpc) {
       throw new Error('vpcSubnets and securityGroups need vpc, got no vpc');
@@ -255,139 +274,55 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     });
     this.metricSecretName = this.secret.secretName;
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // our own role: log permissions for this log group only, instead of the broad managed policy
-    const role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Rotates the JFrog token in one secret (cdk-jfrog-token-rotation ${this.node.path})`,
-    });
-    logGroup.grantWrite(role);
-    if (props.vpc) {
-      // the network-interface actions Lambda needs in a VPC; the function gets the managed
-      // policy aws-cdk would attach to a role it made itself
-      const vpcPolicy = 'service-role/AWSLambdaVPCAccessExecutionRole';
-      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(vpcPolicy));
-      // read by cdk-nag (without depending on it): the one acknowledgement a user's run would ask for
-      (role.node.defaultChild as iam.CfnRole).addMetadata('cdk_nag', {
-        rules_to_suppress: [{
-          id: 'AwsSolutions-IAM4',
-          reason: 'Lambda needs ec2:CreateNetworkInterface and related actions, which take no resource ARN, to run in a VPC; AWSLambdaVPCAccessExecutionRole grants exactly those',
-          applies_to: [`Policy::arn:<AWS::Partition>:iam::aws:policy/${vpcPolicy}`],
-        }],
-      });
-    }
-
-    const fn = new RotationFunction(this, 'Function', {
-      description: `Rotates the JFrog access token of ${props.username} (cdk-jfrog-token-rotation)`,
-      role,
-      // a rotation step is a few HTTPS calls; the headroom is for JFrog's 429 back-off
-      timeout: Duration.minutes(2),
-      memorySize: 256,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
+    const groupProps = {
       vpc: props.vpc,
-      vpcSubnets: props.vpc ? props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
+      vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
-      environment: {
-        // configuration only: credentials stay in Secrets Manager, referenced by ARN
-        [ENV.jfrogUrl]: jfrogUrl,
-        [ENV.username]: props.username,
-        [ENV.scope]: props.scope.value,
-        [ENV.lifetimeSeconds]: String(this.tokenLifetime.toSeconds()),
-        [ENV.tokenField]: this.tokenField,
-        [ENV.revokePrevious]: String(props.revokePrevious ?? true),
-        [ENV.credentialsKind]: props.credentials.kind,
-        [ENV.metricSecretName]: this.metricSecretName,
-        ...(props.credentials.secret ? { [ENV.credentialsSecretArn]: props.credentials.secret.secretArn } : {}),
-        ...(props.credentials.field ? { [ENV.credentialsField]: props.credentials.field } : {}),
-      },
-    });
-    this.fn = fn;
-    this.rotationFunction = fn;
-    props.credentials.secret?.grantRead(fn);
+      vpcEndpoints: props.vpcEndpoints,
+      logRetention: props.logRetention,
+      alarms: props.alarms,
+      alarmTopic: props.alarmTopic,
+    };
+    const group = props.dedicatedFunction
+      ? new RotationFunctionGroup(this, 'Function', groupProps)
+      : RotationFunctionGroup.of(this, groupProps);
+    this.fn = group.function;
+    this.rotationFunction = group.function;
+    this.healthCheckRule = group.healthCheckRule;
+    this.rotationFailureRule = group.rotationFailureRule;
+    this.rotationErrorsAlarm = group.rotationErrorsAlarm;
+    this.rotationFailedAlarm = group.rotationFailedAlarm;
+    this.expiryAlarm = group.expiryAlarm;
+    this.overdueAlarm = group.overdueAlarm;
 
-    if (props.vpc && props.secretsManagerEndpoint) {
-      const endpoint = props.vpc.addInterfaceEndpoint(`${this.node.id}SecretsManager`, {
-        service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-        subnets: props.vpcSubnets,
-        privateDnsEnabled: true,
-        open: false,
-      });
-      endpoint.connections.allowDefaultPortFrom(fn, 'the JFrog token rotation function calls Secrets Manager');
-    }
-
-    this.rotationSchedule = this.addRotationPlumbing(fn, props);
-    this.healthCheckRule = new events.Rule(this, 'HealthCheck', {
-      description: `Checks the JFrog token in ${this.secret.secretName}: seconds until expiry and since the last rotation`,
-      schedule: events.Schedule.rate(Duration.hours(6)),
-      targets: [new targets.LambdaFunction(fn, {
-        event: events.RuleTargetInput.fromObject({ [HEALTH_CHECK_FIELD]: { secretId: this.secret.secretArn } }),
-        retryAttempts: 2,
-      })],
-    });
-    this.rotationFailureRule = new events.Rule(this, 'RotationFailures', {
-      description: `Secrets Manager could not rotate the JFrog token in ${this.secret.secretName}`,
-      eventPattern: {
-        source: ['aws.secretsmanager'],
-        detailType: ['AWS Service Event via CloudTrail'],
-        detail: {
-          eventName: ['RotationFailed', 'RotationAbandoned', 'TestRotationFailed'],
-          // prefix: a secret imported by name has a partial ARN
-          additionalEventData: { SecretId: [{ prefix: this.secret.secretArn }] },
-        },
-      },
+    // the settings live in SSM, not in the secret and not in the shared function's environment
+    // (see CONFIG_PARAMETER_PREFIX in rotation-config.ts for why)
+    const key = settingsKey(this.secret);
+    group.addRotation(this, key, this.secret, props.credentials.secret);
+    const settings: RotationParameter = {
+      v: 1,
+      secretArn: this.secret.secretFullArn ?? this.secret.secretArn,
+      jfrogUrl,
+      username: props.username,
+      scope: props.scope.value,
+      lifetimeSeconds: this.tokenLifetime.toSeconds(),
+      tokenField: this.tokenField,
+      revokePrevious: props.revokePrevious ?? true,
+      credentialsKind: props.credentials.kind as RotationParameter['credentialsKind'],
+      credentialsSecretArn: props.credentials.secret?.secretFullArn ?? props.credentials.secret?.secretArn,
+      credentialsField: props.credentials.field,
+      metricSecretName: this.metricSecretName,
+      expiryWarningSeconds: this.expiryWarning.toSeconds(),
+      overdueAfterSeconds: this.interval.toSeconds() + (props.rotationWindow ?? Duration.days(1)).toSeconds(),
+    };
+    this.settingsParameter = new ssm.CfnParameter(this, 'Settings', {
+      type: 'String',
+      name: `${group.configPath}${key}`,
+      value: Stack.of(this).toJsonString(settings),
+      description: `JFrog token rotation settings of ${this.node.path} (cdk-jfrog-token-rotation)`,
     });
 
-    if (props.alarms ?? true) {
-      const action = props.alarmTopic ? new cloudwatchActions.SnsAction(props.alarmTopic) : undefined;
-      const alarm = (alarmId: string, metric: cloudwatch.IMetric, options: Omit<cloudwatch.CreateAlarmOptions, 'evaluationPeriods'>) => {
-        const created = new cloudwatch.Alarm(this, alarmId, { metric, evaluationPeriods: 1, ...options });
-        if (action) created.addAlarmAction(action);
-        return created;
-      };
-      const where = `Secret ${this.secret.secretName}; logs: ${logGroup.logGroupName}; runbook: ${RUNBOOK}`;
-      this.rotationErrorsAlarm = alarm('RotationErrors', fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), {
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        // no invocation, no failure
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `The JFrog token rotation function failed (a rotation step or the health check). The error in its log names the cause. ${where}`,
-      });
-      this.rotationFailedAlarm = alarm('RotationFailed', new cloudwatch.Metric({
-        namespace: 'AWS/Events',
-        metricName: 'TriggeredRules',
-        dimensionsMap: { RuleName: this.rotationFailureRule.ruleName },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      }), {
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        // the rule matches only failures: no match is good news
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Secrets Manager reported RotationFailed, RotationAbandoned or TestRotationFailed for the JFrog token. AWSCURRENT is unchanged; fix the cause in the function's log, then rotate again. ${where}`,
-      });
-      this.expiryAlarm = alarm('Expiry', this.metricSecondsUntilExpiry({ period: Duration.days(1), statistic: 'Minimum' }), {
-        threshold: this.expiryWarning.toSeconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        // the health check reports four times a day: silence means nobody vouches for the token
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: `The JFrog token in AWSCURRENT expires within ${this.expiryWarning.toHumanString()}: rotations are failing. Every pipeline that reads it breaks when it expires. ${where}`,
-      });
-      const margin = props.rotationWindow ?? Duration.days(1);
-      this.overdueAlarm = alarm('Overdue', this.metricSecondsSinceLastRotation({ period: Duration.days(1), statistic: 'Maximum' }), {
-        threshold: this.interval.toSeconds() + margin.toSeconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: `No successful JFrog token rotation within ${this.interval.toHumanString()} plus ${margin.toHumanString()}. ${where}`,
-      });
-    }
-    if (props.alarmTopic) {
-      this.rotationFailureRule.addTarget(new targets.SnsTopic(props.alarmTopic));
-      this.allowPublishingToEncryptedTopic(props.alarmTopic);
-    }
+    this.rotationSchedule = this.addRotationSchedule(group, props);
   }
 
   /**
@@ -406,6 +341,11 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   /** Failed rotation steps (count). */
   public metricRotationFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRICS.rotationFailed, { statistic: 'Sum', ...props });
+  }
+
+  /** Secrets Manager's RotationFailed, RotationAbandoned and TestRotationFailed events for this secret (count). */
+  public metricRotationFailureEvents(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.rotationFailureEvents, { statistic: 'Sum', ...props });
   }
 
   /** Old tokens that could not be revoked (count); they stay valid until they expire. */
@@ -435,47 +375,34 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
 
   /**
    * aws-cdk's RotationSchedule makes the schedule, validates the interval and denies
-   * deleting the secret; its IAM is replaced here because it grants
-   * secretsmanager:GetRandomPassword on "*" (unused) and leaves SourceAccount off the invoke
-   * permission. Passing a reference to the function skips those grants.
+   * deleting the secret; its IAM is the function group's instead, because it grants
+   * secretsmanager:GetRandomPassword on "*" (unused), leaves SourceAccount off the invoke
+   * permission, and lists each secret (a hundred rotations would outgrow the role's policy).
+   * Passing a reference to the function skips those grants.
    */
-  private addRotationPlumbing(fn: lambda.Function, props: JfrogTokenRotationProps): secretsmanager.RotationSchedule {
-    const stack = Stack.of(this);
-    const permission = new lambda.CfnPermission(this, 'SecretsManagerInvoke', {
-      action: 'lambda:InvokeFunction',
-      functionName: fn.functionArn,
-      principal: 'secretsmanager.amazonaws.com',
-      sourceAccount: stack.account,
-    });
-    const secretArn = this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`;
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-      resources: [secretArn],
-    }));
-    // finding the version that lost AWSPREVIOUS after a crash lists the versions
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:ListSecretVersionIds'],
-      resources: [secretArn],
-    }));
-    this.secret.encryptionKey?.grantEncryptDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${stack.region}.amazonaws.com`, fn.grantPrincipal));
-
+  private addRotationSchedule(group: RotationFunctionGroup, props: JfrogTokenRotationProps): secretsmanager.RotationSchedule {
     const reference = lambda.Function.fromFunctionAttributes(this, 'FunctionReference', {
-      functionArn: fn.functionArn,
+      functionArn: group.function.functionArn,
       sameEnvironment: true,
       skipPermissions: true,
     });
+    // a reference, not the secret itself: aws-cdk would give an owned secret a resource policy
+    // that denies its deletion, a fourth resource per rotation (call secret.denyAccountRootDelete()
+    // to have it anyway)
+    const secretReference = this.secret.secretFullArn
+      ? secretsmanager.Secret.fromSecretAttributes(this, 'SecretReference', { secretCompleteArn: this.secret.secretFullArn })
+      : secretsmanager.Secret.fromSecretAttributes(this, 'SecretReference', { secretPartialArn: this.secret.secretArn });
     // in this construct's scope (not the secret's): a secret from another stack would otherwise
-    // depend on this stack's function while the function's policy depends on the secret
+    // depend on this stack's function while the function's settings depend on the secret
     const schedule = new secretsmanager.RotationSchedule(this, 'Schedule', {
-      secret: this.secret,
+      secret: secretReference,
       rotationLambda: reference,
       automaticallyAfter: this.interval,
       rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? true,
     });
-    // Secrets Manager checks that it may invoke the function when the schedule is created
-    schedule.node.addDependency(permission);
-    // ... and the function must hold its permissions when the first rotation starts
-    schedule.node.addDependency(fn);
+    // the first rotation starts when the schedule is created: the function, its permissions
+    // and this rotation's settings must be in place
+    schedule.node.addDependency(...group.ready, this.settingsParameter);
     const cfn = schedule.node.defaultChild as secretsmanager.CfnRotationSchedule;
     if (props.schedule) {
       cfn.addPropertyOverride('RotationRules.ScheduleExpression', props.schedule.expressionString);
@@ -486,22 +413,6 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     return schedule;
   }
 
-  private allowPublishingToEncryptedTopic(topic: sns.ITopic): void {
-    // ITopic declares masterKey only from aws-cdk-lib 2.182; Topic had it long before
-    const key = (topic as { readonly masterKey?: kms.IKey }).masterKey;
-    if (!key) return;
-    const added = key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAndEventBridgeToPublishJfrogRotationAlerts',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-    }), true);
-    if (!added.statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-jfrog-token-rotation:topicKey',
-        'alarmTopic is encrypted with a key this app cannot change: allow cloudwatch.amazonaws.com and events.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in its key policy, or alarms will not be delivered');
-    }
-  }
-
   /** Grant read access to the current token (and the secret's KMS key). */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.secret.grantRead(grantee);
@@ -509,7 +420,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
 }
 
 /** the JSON fields the handler owns; a token field cannot be one of them */
-const RESERVED_FIELDS = [TOKEN_ID_FIELD, EXPIRES_AT_FIELD];
+const RESERVED_FIELDS = [TOKEN_ID_FIELD, EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD];
 
 function validateJfrogUrl(value: string): string {
   if (Token.isUnresolved(value)) {
@@ -599,4 +510,25 @@ function validateTokenField(field: string): void {
   if (RESERVED_FIELDS.includes(field)) {
     throw new Error(`tokenField cannot be '${field}': the rotation writes ${RESERVED_FIELDS.join(' and ')} itself`);
   }
+}
+
+/**
+ * the last part of the settings parameter's name, which the handler derives from the secret's
+ * ARN: the secret's name (escaped) when it is known at synth, else the ARN's resource part
+ * (name and suffix) of a secret whose name is generated at deployment
+ */
+function settingsKey(secret: secretsmanager.ISecret): string {
+  const resource = secret.node.defaultChild;
+  const name = resource instanceof secretsmanager.CfnSecret ? resource.name : secret.secretName;
+  if (name !== undefined && !Token.isUnresolved(name)) {
+    const key = parameterKey(name);
+    if (key.length > 800) {
+      throw new Error(`the secret's name is too long for an SSM parameter name once escaped (${key.length} characters, at most 800); use a shorter name, got '${name}'`);
+    }
+    return key;
+  }
+  if (!secret.secretFullArn) {
+    throw new Error('a secret imported by a partial ARN needs a name known at synth; import it with Secret.fromSecretNameV2 or Secret.fromSecretCompleteArn');
+  }
+  return Fn.select(6, Fn.split(':', secret.secretFullArn));
 }

@@ -1,64 +1,167 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { readConfig, RotationConfig } from './handler/config';
-import { RotationError } from './handler/errors';
+import { awsClientFromEnv, AwsJsonClient } from './handler/aws-client';
+import { assertConfigFor, ConfigStore, configPathFrom, RotationConfig } from './handler/config';
+import { ConfigurationError, RotationError } from './handler/errors';
 import { checkHealth } from './handler/health';
 import { JfrogClient } from './handler/jfrog-client';
 import { logger } from './handler/log';
 import { SecretStore } from './handler/secret-store';
-import { RotationEvent, runStep } from './handler/steps';
-import { secretNameOf, Telemetry } from './handler/telemetry';
-import { HEALTH_CHECK_FIELD, METRICS } from './rotation-config';
+import { clearCredentialCache, RotationEvent, runStep } from './handler/steps';
+import { Recorder, Telemetry } from './handler/telemetry';
+import { HEALTH_CHECK_FIELD, METRICS, ROTATION_FAILURE_EVENTS } from './rotation-config';
 
-// module scope: reused across invocations of a warm function
-// bounded calls: a hung request must fail the step, not eat the invocation's time
-const secretsManager = new SecretsManagerClient({ requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } });
-let config: RotationConfig | undefined;
+// module scope: reused across invocations of a warm function; made at the first invocation so
+// that an environment problem is logged as the invocation's error
+let clients: { readonly secretsManager: AwsJsonClient; readonly configs: ConfigStore } | undefined;
+const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
 
-/** the scheduled health check's input: { "jfrogTokenRotationHealthCheck": { "secretId": "<arn>" } } */
-export interface HealthCheckEvent {
-  readonly [HEALTH_CHECK_FIELD]: { readonly secretId: string };
+function aws() {
+  clients ??= {
+    secretsManager: awsClientFromEnv('secretsmanager'),
+    configs: new ConfigStore(awsClientFromEnv('ssm'), configPathFrom(process.env)),
+  };
+  return clients;
 }
 
-type Invocation = RotationEvent | HealthCheckEvent;
+/**
+ * the scheduled health check: `{ "jfrogTokenRotationHealthCheck": {} }` checks every rotation of
+ * the function, `{ ..., "secretId": "<arn>" }` one secret
+ */
+export interface HealthCheckEvent {
+  readonly [HEALTH_CHECK_FIELD]: { readonly secretId?: string };
+}
+
+/** Secrets Manager's rotation failure events, as the function's EventBridge rule forwards them */
+export interface RotationFailureEvent {
+  readonly source: 'aws.secretsmanager';
+  readonly detail: { readonly eventName: string; readonly additionalEventData?: { readonly SecretId?: string } };
+}
+
+type Invocation = RotationEvent | HealthCheckEvent | RotationFailureEvent;
 
 export async function handler(event: Invocation, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
-  const started = Date.now();
-  const store = new SecretStore(secretsManager);
-  const healthCheck = (event as HealthCheckEvent)?.[HEALTH_CHECK_FIELD];
-  const secretId = healthCheck ? healthCheck.secretId : (event as RotationEvent)?.SecretId;
-  const base: Record<string, unknown> = healthCheck
-    ? { step: 'healthCheck', secretId }
-    : { step: (event as RotationEvent)?.Step, secretId, clientRequestToken: (event as RotationEvent)?.ClientRequestToken };
-  const outcome: Record<string, unknown> = {};
-  let telemetry: Telemetry | undefined;
+  const telemetry = new Telemetry();
   try {
-    config ??= readConfig(process.env);
-    telemetry = new Telemetry(config.metricSecretName ?? secretNameOf(secretId));
-    if (healthCheck) {
-      const health = await checkHealth(healthCheck.secretId, store, config.tokenField, new Date());
-      if (health.secondsUntilExpiry !== undefined) telemetry.seconds(METRICS.secondsUntilExpiry, health.secondsUntilExpiry);
-      if (health.secondsSinceLastRotation !== undefined) telemetry.seconds(METRICS.secondsSinceLastRotation, health.secondsSinceLastRotation);
-      Object.assign(outcome, health);
+    if ((event as HealthCheckEvent)?.[HEALTH_CHECK_FIELD]) {
+      await healthCheck((event as HealthCheckEvent)[HEALTH_CHECK_FIELD].secretId, telemetry);
+    } else if ((event as RotationFailureEvent)?.source === 'aws.secretsmanager') {
+      await rotationFailure(event as RotationFailureEvent, telemetry);
     } else {
-      const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
-      await runStep(event as RotationEvent, { config, store, jfrog, now: () => new Date() }, outcome);
-      outcome.jfrogCalls = jfrog.calls.length;
-      if (outcome.result === 'promoted') {
-        telemetry.count(METRICS.rotationSucceeded);
-        if (typeof outcome.expiresAt === 'string') {
-          telemetry.seconds(METRICS.secondsUntilExpiry, (Date.parse(outcome.expiresAt) - Date.now()) / 1000);
-        }
-      }
-      if (outcome.revocation === 'failed') telemetry.count(METRICS.revocationFailed);
+      await rotationStep(event as RotationEvent, context, telemetry);
     }
+  } finally {
+    telemetry.flush();
+  }
+}
+
+async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRemainingTimeInMillis'>, telemetry: Telemetry): Promise<void> {
+  const started = Date.now();
+  const base = { step: event?.Step, secretId: event?.SecretId, clientRequestToken: event?.ClientRequestToken };
+  const outcome: Record<string, unknown> = {};
+  let store: SecretStore | undefined;
+  let metrics: Recorder | undefined;
+  try {
+    if (!event?.SecretId) throw new RotationError('the event has no SecretId; Secrets Manager sends one with every rotation step');
+    const { secretsManager, configs } = aws();
+    store = new SecretStore(secretsManager);
+    const config = await configs.forSecret(event.SecretId);
+    metrics = telemetry.secret(config.metricSecretName);
+    const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
+    await runStep(event, { config, store, jfrog, now: () => new Date() }, outcome);
+    outcome.jfrogCalls = jfrog.calls.length;
+    if (outcome.result === 'promoted') {
+      metrics.count(METRICS.rotationSucceeded);
+      if (typeof outcome.expiresAt === 'string') {
+        const left = (Date.parse(outcome.expiresAt) - Date.now()) / 1000;
+        metrics.seconds(METRICS.secondsUntilExpiry, left);
+        telemetry.fn(functionName).seconds(METRICS.expiryHeadroom, left - config.expiryWarningSeconds);
+      }
+    }
+    if (outcome.revocation === 'failed') metrics.count(METRICS.revocationFailed);
     logger.info(`${base.step} succeeded`, { ...base, ...outcome, outcome: 'success', durationMs: Date.now() - started, secretsManagerCalls: store.calls });
   } catch (e) {
-    const err = e instanceof RotationError ? e : new RotationError(`${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`);
-    if (!healthCheck) telemetry?.count(METRICS.rotationFailed);
+    const err = asRotationError(e);
+    // a credential that failed may have changed: read it afresh next time
+    clearCredentialCache();
+    metrics?.count(METRICS.rotationFailed);
     logger.error(`${base.step} failed`, { ...base, ...outcome, outcome: 'failure', errorType: err.name, error: err.message, durationMs: Date.now() - started });
     throw err;
-  } finally {
-    telemetry?.flush();
   }
+}
+
+/**
+ * how long each token still lives and how long ago it rotated. rotation happens once per
+ * interval, far too sparse for an alarm; this runs several times a day and feeds the expiry
+ * and overdue alarms, one pair for all the function's rotations (normalized to 0 = alarm).
+ */
+async function healthCheck(secretId: string | undefined, telemetry: Telemetry): Promise<void> {
+  const started = Date.now();
+  const { secretsManager, configs } = aws();
+  const store = new SecretStore(secretsManager);
+  const targets: Array<RotationConfig | ConfigurationError> = secretId ? [await configs.forSecret(secretId).catch((e) => asRotationError(e))] : await configs.all();
+  const failures: string[] = [];
+  const now = new Date();
+  await forEachLimited(targets, 4, async (target) => {
+    if (target instanceof Error) {
+      failures.push(target.message);
+      return;
+    }
+    try {
+      const health = await checkHealth(target.secretArn, store, target.tokenField, now);
+      assertConfigFor(target, health.secretArn);
+      const secret = telemetry.secret(target.metricSecretName);
+      const fn = telemetry.fn(functionName);
+      if (health.secondsUntilExpiry !== undefined) {
+        secret.seconds(METRICS.secondsUntilExpiry, health.secondsUntilExpiry);
+        fn.seconds(METRICS.expiryHeadroom, health.secondsUntilExpiry - target.expiryWarningSeconds);
+      }
+      if (health.secondsSinceLastRotation !== undefined) {
+        secret.seconds(METRICS.secondsSinceLastRotation, health.secondsSinceLastRotation);
+        fn.seconds(METRICS.overdue, health.secondsSinceLastRotation - target.overdueAfterSeconds);
+      }
+      logger.info('healthCheck succeeded', { step: 'healthCheck', secretId: health.secretArn, ...health, outcome: 'success' });
+    } catch (e) {
+      const err = asRotationError(e);
+      failures.push(`${target.secretArn}: ${err.message}`);
+      logger.error('healthCheck failed', { step: 'healthCheck', secretId: target.secretArn, outcome: 'failure', errorType: err.name, error: err.message });
+    }
+  });
+  logger.info('healthCheck finished', { step: 'healthCheck', checked: targets.length, failed: failures.length, durationMs: Date.now() - started, secretsManagerCalls: store.calls });
+  if (failures.length > 0) {
+    throw new RotationError(`the health check failed for ${failures.length} of ${targets.length} rotations: ${failures.join('; ')}`);
+  }
+}
+
+/** Secrets Manager gave up on a rotation: count it for the secret's alarm if it is one of ours */
+async function rotationFailure(event: RotationFailureEvent, telemetry: Telemetry): Promise<void> {
+  const eventName = event.detail?.eventName;
+  const secretId = event.detail?.additionalEventData?.SecretId;
+  if (!secretId || !ROTATION_FAILURE_EVENTS.includes(eventName)) {
+    logger.warn('ignored an event that is not a rotation failure', { eventName });
+    return;
+  }
+  let config: RotationConfig;
+  try {
+    config = await aws().configs.forSecret(secretId);
+    assertConfigFor(config, secretId);
+  } catch (e) {
+    // the rule sees every secret of the account; another function rotates this one
+    logger.info('ignored a rotation failure of a secret this function does not rotate', { eventName, secretId });
+    return;
+  }
+  telemetry.secret(config.metricSecretName).count(METRICS.rotationFailureEvents);
+  telemetry.fn(functionName).count(METRICS.rotationFailureEvents);
+  logger.error(`Secrets Manager reported ${eventName}`, { step: 'rotationFailureEvent', eventName, secretId, outcome: 'failure', error: `Secrets Manager reported ${eventName} for ${secretId}; AWSCURRENT is unchanged. The rotation step's error is in this log just before` });
+}
+
+function asRotationError(e: unknown): RotationError {
+  return e instanceof RotationError ? e : new RotationError(`${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`);
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -170,7 +170,7 @@ describe('schedules', () => {
     ['a window not shorter than the interval', () => setup({ interval: Duration.hours(12), tokenLifetime: Duration.days(2), rotationWindow: Duration.hours(12) }), /rotationWindow must be shorter than interval/],
     ['a window in minutes', () => setup({ rotationWindow: Duration.minutes(90) }), /whole hours from 1 to 24/],
     ['an expiry warning that fires between rotations', () => setup({ expiryWarning: Duration.days(40) }), /expiryWarning must be positive and shorter than tokenLifetime minus interval \(31 days\)/],
-    ['an endpoint without a VPC', () => setup({ secretsManagerEndpoint: true }), /secretsManagerEndpoint needs vpc/],
+    ['an endpoint without a VPC', () => setup({ vpcEndpoints: true }), /vpcEndpoints needs vpc/],
   ])('rejects %s at synth', (_name, make, message) => {
     expect(make).toThrow(message);
   });

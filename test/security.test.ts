@@ -31,7 +31,7 @@ function everyOption() {
     alarmTopic: topic,
     vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    secretsManagerEndpoint: true,
+    vpcEndpoints: true,
   });
   // the stack's own resources, not the construct's: a JFrog admin credential is rotated in JFrog by its owner
   NagSuppressions.addResourceSuppressions(admin, [{ id: 'AwsSolutions-SMG4', reason: 'the JFrog admin token is issued and rotated by the JFrog administrators, outside AWS' }]);

@@ -1,9 +1,14 @@
-import { ENV } from '../rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, RotationParameter, secretNameOfArn } from '../rotation-config';
+import { AwsCaller } from './aws-client';
 import { ConfigurationError } from './errors';
 
-export type CredentialsKind = 'ADMIN_TOKEN' | 'USERNAME_PASSWORD' | 'SELF_ROTATING';
+export type CredentialsKind = RotationParameter['credentialsKind'];
 
 export interface RotationConfig {
+  /** the SSM parameter this configuration came from */
+  readonly parameterName: string;
+  /** the secret it belongs to: complete ARN, or partial (no suffix) for a secret imported by name */
+  readonly secretArn: string;
   readonly jfrogUrl: URL;
   readonly username: string;
   readonly scope: string;
@@ -13,53 +18,137 @@ export interface RotationConfig {
   readonly credentialsKind: CredentialsKind;
   readonly credentialsSecretArn?: string;
   readonly credentialsField: string;
-  /** the SecretName dimension of the metrics, as the construct's metricXxx() helpers use it */
-  readonly metricSecretName?: string;
+  readonly metricSecretName: string;
+  readonly expiryWarningSeconds: number;
+  readonly overdueAfterSeconds: number;
 }
 
 const KINDS: CredentialsKind[] = ['ADMIN_TOKEN', 'USERNAME_PASSWORD', 'SELF_ROTATING'];
+/** a redeployment reaches warm functions within this time; the steps of one rotation share one read */
+const CACHE_MS = 60_000;
 
-/** read and check the configuration once, at cold start */
-export function readConfig(env: NodeJS.ProcessEnv): RotationConfig {
-  const need = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value.trim() === '') {
-      throw new ConfigurationError(`environment variable ${name} is missing; redeploy the JfrogTokenRotation construct`);
+/** the function's configuration path, from its environment (checked once, at cold start) */
+export function configPathFrom(env: NodeJS.ProcessEnv): string {
+  const path = env[ENV.configPath];
+  if (!path || !path.startsWith(`${CONFIG_PARAMETER_PREFIX}/`) || !path.endsWith('/')) {
+    throw new ConfigurationError(`environment variable ${ENV.configPath} must be the function's parameter path (${CONFIG_PARAMETER_PREFIX}/<id>/), got '${path ?? ''}'; redeploy the JfrogTokenRotation construct`);
+  }
+  return path;
+}
+
+/**
+ * the rotations' settings, one SSM parameter each, under the function's path. a secret's
+ * parameter is found by its name (escaped by parameterKey) or, for a secret whose name was
+ * generated at deployment, by its name with Secrets Manager's suffix.
+ */
+export class ConfigStore {
+  private readonly cache = new Map<string, { readonly config: RotationConfig; readonly at: number }>();
+
+  constructor(private readonly ssm: AwsCaller, private readonly path: string) {}
+
+  /** the configuration of one secret, by its ARN (or name) */
+  public async forSecret(secretId: string): Promise<RotationConfig> {
+    const names = this.candidateNames(secretId);
+    const cached = names.map((n) => this.cache.get(n)).find((c) => c && Date.now() - c.at < CACHE_MS);
+    if (cached) return cached.config;
+    const out = await this.ssm.call('GetParameters', { Names: names });
+    const found = new Map<string, string>(((out.Parameters ?? []) as Array<Record<string, any>>).map((p) => [p.Name, p.Value]));
+    const name = names.find((n) => found.has(n));
+    if (!name) {
+      throw new ConfigurationError(`no rotation settings for ${secretId} at ${names.join(' or ')}: this function rotates only the secrets of the JfrogTokenRotation constructs that use it. Rotate the secret with its own construct's function, or redeploy the stack that made it`);
     }
-    return value;
+    const config = parseConfig(found.get(name)!, name);
+    this.cache.set(name, { config, at: Date.now() });
+    return config;
+  }
+
+  /** every rotation of this function (the health check) */
+  public async all(): Promise<Array<RotationConfig | ConfigurationError>> {
+    const configs: Array<RotationConfig | ConfigurationError> = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await this.ssm.call('GetParametersByPath', {
+        Path: this.path.replace(/\/$/, ''),
+        Recursive: false,
+        MaxResults: 10,
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      });
+      for (const p of (out.Parameters ?? []) as Array<Record<string, any>>) {
+        try {
+          configs.push(parseConfig(p.Value, p.Name));
+        } catch (e) {
+          configs.push(e as ConfigurationError);
+        }
+      }
+      nextToken = out.NextToken;
+    } while (nextToken);
+    return configs;
+  }
+
+  private candidateNames(secretId: string): string[] {
+    const parsed = secretNameOfArn(secretId);
+    const keys = parsed ? [parameterKey(parsed.name), parsed.nameWithSuffix] : [parameterKey(secretId)];
+    return [...new Set(keys.filter((k): k is string => !!k))].map((k) => `${this.path}${k}`);
+  }
+}
+
+/** refuse settings written for another secret: a parameter binds exactly one secret */
+export function assertConfigFor(config: RotationConfig, secretArn: string): void {
+  const bound = config.secretArn;
+  const matches = bound === secretArn
+    // a secret imported by name: its parameter knows the ARN without the 6-character suffix
+    || (secretArn.startsWith(`${bound}-`) && secretArn.length === bound.length + 7);
+  if (!matches) {
+    throw new ConfigurationError(`the rotation settings in ${config.parameterName} belong to ${bound}, not to ${secretArn}; nothing was changed. Redeploy the JfrogTokenRotation construct of ${secretArn}`);
+  }
+}
+
+/** parse and check one parameter's JSON */
+export function parseConfig(raw: string, parameterName: string): RotationConfig {
+  const fail = (what: string): never => {
+    throw new ConfigurationError(`the rotation settings in ${parameterName} are invalid: ${what}; redeploy the JfrogTokenRotation construct`);
+  };
+  let json: Partial<RotationParameter>;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return fail('not JSON');
+  }
+  if (json === null || typeof json !== 'object' || json.v !== 1) fail(`unknown format version '${(json as { v?: unknown })?.v}'`);
+  const text = (field: keyof RotationParameter, value: unknown): string => {
+    if (typeof value !== 'string' || value.trim() === '') fail(`"${field}" must be a non-empty string`);
+    return value as string;
+  };
+  const seconds = (field: keyof RotationParameter, value: unknown): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) fail(`"${field}" must be a positive whole number of seconds, got '${String(value)}'`);
+    return value as number;
   };
   let jfrogUrl: URL;
   try {
-    jfrogUrl = new URL(need(ENV.jfrogUrl));
+    jfrogUrl = new URL(text('jfrogUrl', json.jfrogUrl));
   } catch (e) {
     if (e instanceof ConfigurationError) throw e;
-    throw new ConfigurationError(`${ENV.jfrogUrl} is not a URL: '${env[ENV.jfrogUrl]}'; set jfrogUrl to e.g. https://acme.jfrog.io`);
+    return fail(`"jfrogUrl" is not a URL: '${json.jfrogUrl}'`);
   }
-  if (jfrogUrl.protocol !== 'https:') {
-    throw new ConfigurationError(`${ENV.jfrogUrl} must be https, got '${jfrogUrl.href}'`);
-  }
-  const lifetimeSeconds = Number(need(ENV.lifetimeSeconds));
-  if (!Number.isInteger(lifetimeSeconds) || lifetimeSeconds <= 0) {
-    throw new ConfigurationError(`${ENV.lifetimeSeconds} must be a positive whole number of seconds, got '${env[ENV.lifetimeSeconds]}'`);
-  }
-  const credentialsKind = need(ENV.credentialsKind) as CredentialsKind;
-  if (!KINDS.includes(credentialsKind)) {
-    throw new ConfigurationError(`${ENV.credentialsKind} must be one of ${KINDS.join(', ')}, got '${credentialsKind}'`);
-  }
-  const credentialsSecretArn = env[ENV.credentialsSecretArn] || undefined;
-  if (credentialsKind !== 'SELF_ROTATING' && !credentialsSecretArn) {
-    throw new ConfigurationError(`${ENV.credentialsSecretArn} is missing for ${credentialsKind} credentials; redeploy the construct`);
-  }
+  if (jfrogUrl.protocol !== 'https:') fail(`"jfrogUrl" must be https, got '${jfrogUrl.origin}'`);
+  const credentialsKind = json.credentialsKind as CredentialsKind;
+  if (!KINDS.includes(credentialsKind)) fail(`"credentialsKind" must be one of ${KINDS.join(', ')}, got '${credentialsKind}'`);
+  const credentialsSecretArn = json.credentialsSecretArn || undefined;
+  if (credentialsKind !== 'SELF_ROTATING' && !credentialsSecretArn) fail(`"credentialsSecretArn" is missing for ${credentialsKind} credentials`);
   return {
+    parameterName,
+    secretArn: text('secretArn', json.secretArn),
     jfrogUrl,
-    username: need(ENV.username),
-    scope: need(ENV.scope),
-    lifetimeSeconds,
-    tokenField: env[ENV.tokenField] || 'token',
-    revokePrevious: (env[ENV.revokePrevious] ?? 'true') !== 'false',
+    username: text('username', json.username),
+    scope: text('scope', json.scope),
+    lifetimeSeconds: seconds('lifetimeSeconds', json.lifetimeSeconds),
+    tokenField: json.tokenField || 'token',
+    revokePrevious: json.revokePrevious !== false,
     credentialsKind,
     credentialsSecretArn,
-    credentialsField: env[ENV.credentialsField] || 'token',
-    metricSecretName: env[ENV.metricSecretName] || undefined,
+    credentialsField: json.credentialsField || 'token',
+    metricSecretName: text('metricSecretName', json.metricSecretName),
+    expiryWarningSeconds: seconds('expiryWarningSeconds', json.expiryWarningSeconds),
+    overdueAfterSeconds: seconds('overdueAfterSeconds', json.overdueAfterSeconds),
   };
 }

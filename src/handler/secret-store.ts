@@ -1,11 +1,4 @@
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { AwsCaller } from './aws-client';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -16,12 +9,15 @@ export interface SecretMetadata {
   readonly name?: string;
   readonly lastRotatedDate?: Date;
   readonly rotationEnabled: boolean;
+  /** the function Secrets Manager invokes to rotate the secret */
+  readonly rotationLambdaArn?: string;
   /** version id -> staging labels */
   readonly versions: Record<string, string[]>;
 }
 
 export interface StoredValue {
   readonly value: string;
+  readonly arn?: string;
   readonly versionId?: string;
   readonly created?: Date;
 }
@@ -35,15 +31,16 @@ export interface ValueSelector {
 export class SecretStore {
   public calls = 0;
 
-  constructor(private readonly client: SecretsManagerClient) {}
+  constructor(private readonly client: AwsCaller) {}
 
   public async describe(secretId: string): Promise<SecretMetadata> {
     this.calls++;
-    const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const out = await this.client.call('DescribeSecret', { SecretId: secretId });
     return {
       arn: out.ARN ?? secretId,
       name: out.Name,
-      lastRotatedDate: out.LastRotatedDate ? new Date(out.LastRotatedDate) : undefined,
+      lastRotatedDate: toDate(out.LastRotatedDate),
+      rotationLambdaArn: out.RotationLambdaARN,
       rotationEnabled: out.RotationEnabled === true,
       versions: out.VersionIdsToStages ?? {},
     };
@@ -58,14 +55,14 @@ export class SecretStore {
   public async getVersion(secretId: string, selector: ValueSelector): Promise<StoredValue | undefined> {
     this.calls++;
     try {
-      const out = await this.client.send(new GetSecretValueCommand({
+      const out = await this.client.call('GetSecretValue', {
         SecretId: secretId,
-        VersionId: selector.versionId,
-        VersionStage: selector.stage,
-      }));
-      const value = out.SecretString ?? (out.SecretBinary !== undefined ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
+        ...(selector.versionId ? { VersionId: selector.versionId } : {}),
+        ...(selector.stage ? { VersionStage: selector.stage } : {}),
+      });
+      const value = out.SecretString ?? (out.SecretBinary !== undefined ? Buffer.from(out.SecretBinary, 'base64').toString('utf8') : undefined);
       if (value === undefined) return undefined;
-      return { value, versionId: out.VersionId, created: out.CreatedDate ? new Date(out.CreatedDate) : undefined };
+      return { value, arn: out.ARN, versionId: out.VersionId, created: toDate(out.CreatedDate) };
     } catch (e) {
       if ((e as Error).name === 'ResourceNotFoundException') return undefined;
       throw e;
@@ -74,29 +71,29 @@ export class SecretStore {
 
   public async putPending(secretId: string, versionId: string, value: string, rotationToken?: string): Promise<void> {
     this.calls++;
-    await this.client.send(new PutSecretValueCommand({
+    await this.client.call('PutSecretValue', {
       SecretId: secretId,
       ClientRequestToken: versionId,
       SecretString: value,
       VersionStages: [PENDING],
       // required when present (rotation by an assumed role or across accounts)
       ...(rotationToken ? { RotationToken: rotationToken } : {}),
-    }));
+    });
   }
 
   public async promote(secretId: string, versionId: string, currentVersionId: string | undefined): Promise<void> {
     this.calls++;
-    await this.client.send(new UpdateSecretVersionStageCommand({
+    await this.client.call('UpdateSecretVersionStage', {
       SecretId: secretId,
       VersionStage: CURRENT,
       MoveToVersionId: versionId,
-      RemoveFromVersionId: currentVersionId,
-    }));
+      ...(currentVersionId ? { RemoveFromVersionId: currentVersionId } : {}),
+    });
   }
 
   public async removePending(secretId: string, versionId: string): Promise<void> {
     this.calls++;
-    await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId }));
+    await this.client.call('UpdateSecretVersionStage', { SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId });
   }
 
   /** the newest version that carries no staging label (the one that just lost AWSPREVIOUS) */
@@ -105,10 +102,10 @@ export class SecretStore {
     let best: { id: string; created: number } | undefined;
     let nextToken: string | undefined;
     do {
-      const out = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, NextToken: nextToken }));
-      for (const v of out.Versions ?? []) {
+      const out = await this.client.call('ListSecretVersionIds', { SecretId: secretId, IncludeDeprecated: true, ...(nextToken ? { NextToken: nextToken } : {}) });
+      for (const v of (out.Versions ?? []) as Array<Record<string, any>>) {
         if (!v.VersionId || (v.VersionStages ?? []).length > 0) continue;
-        const created = v.CreatedDate ? new Date(v.CreatedDate).getTime() : 0;
+        const created = toDate(v.CreatedDate)?.getTime() ?? 0;
         if (!best || created > best.created) best = { id: v.VersionId, created };
       }
       nextToken = out.NextToken;
@@ -119,4 +116,12 @@ export class SecretStore {
 
 export function versionWith(meta: SecretMetadata, stage: string): string | undefined {
   return Object.entries(meta.versions).find(([, stages]) => stages.includes(stage))?.[0];
+}
+
+/** the JSON protocol sends timestamps as epoch seconds; a Date passes through */
+function toDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value * 1000);
+  if (typeof value === 'string' && value !== '') return new Date(value);
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { EXPIRES_AT_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
+import { EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
 import { MalformedSecretError } from './errors';
 import { registerSecret } from './redact';
 
@@ -8,6 +8,12 @@ export interface TokenSecret {
   readonly token?: string;
   readonly tokenId?: string;
   readonly expiresAt?: string;
+  /**
+   * the token id of the version that was AWSCURRENT when this one was made: after this version
+   * is promoted and replaced, that token is two generations old. undefined: not recorded (a value
+   * written by hand or before the field existed); null: there was no token.
+   */
+  readonly previousTokenId?: string | null;
 }
 
 export function parseTokenSecret(raw: string | undefined, tokenField: string, where: string): TokenSecret {
@@ -32,7 +38,9 @@ export function parseTokenSecret(raw: string | undefined, tokenField: string, wh
   registerSecret(token ?? undefined);
   const tokenId = typeof fields[TOKEN_ID_FIELD] === 'string' ? fields[TOKEN_ID_FIELD] as string : undefined;
   const expiresAt = typeof fields[EXPIRES_AT_FIELD] === 'string' ? fields[EXPIRES_AT_FIELD] as string : undefined;
-  return { fields, token: token || undefined, tokenId, expiresAt };
+  const chain = fields[PREVIOUS_TOKEN_ID_FIELD];
+  const previousTokenId = typeof chain === 'string' ? chain : chain === null ? null : undefined;
+  return { fields, token: token || undefined, tokenId, expiresAt, previousTokenId };
 }
 
 export function withNewToken(
@@ -42,6 +50,8 @@ export function withNewToken(
   if (value.username === undefined) value.username = username;
   value[tokenField] = token;
   value[TOKEN_ID_FIELD] = tokenId;
+  // lets finishSecret of the next rotation revoke it without reading AWSPREVIOUS
+  value[PREVIOUS_TOKEN_ID_FIELD] = base.tokenId ?? null;
   if (expiresAt) {
     value[EXPIRES_AT_FIELD] = expiresAt;
   } else {

@@ -1,4 +1,4 @@
-import { RotationConfig } from './config';
+import { assertConfigFor, RotationConfig } from './config';
 import { CredentialError, JfrogError, MalformedSecretError, RotationError, RotationStateError } from './errors';
 import { JfrogAuth, JfrogClient, jwtClaim } from './jfrog-client';
 import { logger } from './log';
@@ -8,6 +8,9 @@ import { parseTokenSecret, TokenSecret, withNewToken } from './secret-value';
 
 /** below this, createSecret does not mint: minting and storing must fit in what is left */
 const MIN_MS_TO_MINT = 20_000;
+/** the steps of one rotation run within seconds, mostly in one warm function: one credential read serves them */
+const CREDENTIAL_CACHE_MS = 60_000;
+const credentialCache = new Map<string, { readonly raw: string; readonly at: number }>();
 
 export type Step = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 export const STEPS: Step[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
@@ -45,7 +48,22 @@ export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Rec
   if (!event.SecretId || !event.ClientRequestToken) {
     throw new RotationStateError('the event lacks SecretId or ClientRequestToken; only Secrets Manager should invoke this function');
   }
+  if (step === 'setSecret') {
+    // a JFrog token is live from the moment it is minted: nothing to change at JFrog, and
+    // nothing to read (testSecret checks the pending version next)
+    outcome.result = 'nothing-to-set';
+    return;
+  }
+  if (step === 'testSecret') {
+    // the common case in one read: the version is AWSPENDING of this secret
+    const pending = await deps.store.getVersion(event.SecretId, { versionId: event.ClientRequestToken, stage: PENDING });
+    if (pending?.arn) {
+      assertConfigFor(deps.config, pending.arn);
+      return testSecret(deps, pending.arn, event.ClientRequestToken, pending.value, outcome);
+    }
+  }
   const meta = await deps.store.describe(event.SecretId);
+  assertConfigFor(deps.config, meta.arn);
   if (!meta.rotationEnabled) {
     throw new RotationStateError(`rotation is not enabled for ${meta.arn}; enable it (the construct's rotation schedule does) before invoking the function`);
   }
@@ -78,11 +96,11 @@ export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Rec
 
   switch (step) {
     case 'createSecret': return createSecret(ctx);
-    case 'setSecret': return setSecret(ctx);
-    case 'testSecret': return testSecret(ctx);
+    case 'testSecret': return testSecret(ctx, ctx.arn, token, await ctx.store.getValue(ctx.arn, { versionId: token, stage: PENDING }), outcome);
     case 'finishSecret': return finishSecret(ctx);
   }
 }
+
 
 async function createSecret(ctx: StepContext): Promise<void> {
   const { config, store, jfrog, arn, token } = ctx;
@@ -130,14 +148,9 @@ async function createSecret(ctx: StepContext): Promise<void> {
   ctx.outcome.expiresAt = expiresAt;
 }
 
-async function setSecret(ctx: StepContext): Promise<void> {
-  // a JFrog token is live from the moment it is minted: nothing to change at JFrog
-  ctx.outcome.result = 'nothing-to-set';
-}
-
-async function testSecret(ctx: StepContext): Promise<void> {
-  const { config, store, jfrog, arn, token } = ctx;
-  const pending = parseTokenSecret(await store.getValue(arn, { versionId: token, stage: PENDING }), config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
+async function testSecret(deps: StepDeps, arn: string, token: string, raw: string | undefined, outcome: Record<string, unknown>): Promise<void> {
+  const { config, jfrog } = deps;
+  const pending = parseTokenSecret(raw, config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
   if (!pending.token) {
     throw new MalformedSecretError(`the AWSPENDING version ${token} of ${arn} has no "${config.tokenField}"; createSecret did not finish. Start a new rotation`);
   }
@@ -145,8 +158,8 @@ async function testSecret(ctx: StepContext): Promise<void> {
   if (pending.tokenId && info.tokenId !== pending.tokenId) {
     throw new JfrogError(`JFrog accepted the pending token but reports it as token ${info.tokenId}, not ${pending.tokenId}; the pending version does not hold the token the rotation minted. Start a new rotation`);
   }
-  ctx.outcome.result = 'verified';
-  ctx.outcome.tokenId = info.tokenId;
+  outcome.result = 'verified';
+  outcome.tokenId = info.tokenId;
 }
 
 async function finishSecret(ctx: StepContext): Promise<void> {
@@ -166,14 +179,20 @@ async function finishSecret(ctx: StepContext): Promise<void> {
     throw new RotationStateError(`AWSCURRENT of ${arn} changed during this rotation (version ${currentId} was written after the pending token was minted); the rotation stops without promoting and its token was revoked. Start a new rotation if the new value should be rotated`);
   }
   const current = currentVersion ? safeParse(ctx, currentVersion.value, currentId!) : undefined;
-  const oldPrevious = config.revokePrevious && previousId && previousId !== currentId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
+  // the token two generations behind: recorded in AWSCURRENT by the rotation that made it, or
+  // (a value written otherwise) read from AWSPREVIOUS before the move takes its label
+  let stale: string | undefined;
+  if (config.revokePrevious && previousId && previousId !== currentId) {
+    stale = current?.previousTokenId !== undefined
+      ? current.previousTokenId ?? undefined
+      : (await readQuietly(ctx, previousId, PREVIOUS))?.tokenId;
+  }
 
   await store.promote(arn, token, currentId);
   ctx.outcome.result = 'promoted';
   ctx.outcome.tokenId = pending.tokenId;
   ctx.outcome.expiresAt = pending.expiresAt;
 
-  const stale = oldPrevious?.tokenId;
   if (stale && stale !== current?.tokenId && stale !== pending.tokenId) {
     await revokeQuietly(ctx, () => revokingAuth(ctx, pending), stale, 'two-generations-old');
   }
@@ -273,8 +292,9 @@ async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
   const { config, store } = ctx;
   const arn = config.credentialsSecretArn!;
   let raw: string | undefined;
+  const cached = credentialCache.get(arn);
   try {
-    raw = await store.getValue(arn, { stage: CURRENT });
+    raw = cached && Date.now() - cached.at < CREDENTIAL_CACHE_MS ? cached.raw : await store.getValue(arn, { stage: CURRENT });
   } catch (e) {
     throw new CredentialError(`the credential secret ${arn} could not be read (${(e as Error).name}: ${(e as Error).message}); check that it exists and that the function may read it and its KMS key`);
   }
@@ -282,6 +302,7 @@ async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
     throw new CredentialError(`the credential secret ${arn} does not exist or has no value; put the JFrog credential into it, then retry the rotation`);
   }
   registerSecret(raw);
+  credentialCache.set(arn, { raw, at: cached?.raw === raw ? cached.at : Date.now() });
   let json: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(raw);
@@ -339,4 +360,9 @@ function expiryOf(accessToken: string, expiresIn: number | undefined, now: Date)
   }
   const exp = jwtClaim(accessToken, 'exp');
   return typeof exp === 'number' ? new Date(exp * 1000).toISOString() : undefined;
+}
+
+/** forget cached credentials (after a failure: the credential may have changed) */
+export function clearCredentialCache(): void {
+  credentialCache.clear();
 }

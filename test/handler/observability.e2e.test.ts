@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JfrogCredentials, JfrogTokenRotation, JfrogTokenScope } from '../../src';
-import { emfRecords, Harness, logLines, RotationSettings } from '../support/harness';
+import { emfRecords, FUNCTION_NAME, Harness, logLines, RotationSettings } from '../support/harness';
 
 // GIVEN both emulators and the bundled handler; WHEN it rotates, checks health, or fails;
 // THEN its JSON logs and Embedded Metric Format records say what happened, and nothing secret
@@ -22,7 +22,7 @@ afterEach(() => h.jfrog.clearFaults());
 async function setup(overrides: Partial<RotationSettings> = {}) {
   const credentialsSecretArn = await h.plainSecret({ token: adminToken });
   const secretArn = await h.createSecret({ username: USER });
-  const env = h.env({
+  const env = await h.configure(secretArn, {
     username: USER,
     scope: 'applied-permissions/groups:readers',
     lifetimeSeconds: 61 * 86400,
@@ -59,7 +59,12 @@ test('a successful rotation logs each step as JSON and emits RotationSucceeded a
   expect(minted).toMatchObject({ result: 'minted', tokenId: current.tokenId, expiresAt: current.expiresAt });
 
   const finish = emfRecords(outputs[3]);
-  expect(finish).toHaveLength(1);
+  // one record for the secret, one for the function (what the alarms watch)
+  expect(finish).toHaveLength(2);
+  expect(finish[1]._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [['service', 'FunctionName']] });
+  expect(finish[1]).toMatchObject({ FunctionName: FUNCTION_NAME });
+  // expiry headroom: the token's remaining life minus its expiryWarning (15 days in setup())
+  expect(Math.abs(finish[1].ExpiryHeadroomSeconds - (finish[0].SecondsUntilExpiry - 15 * 86400))).toBeLessThanOrEqual(1);
   expect(finish[0]._aws.CloudWatchMetrics[0]).toMatchObject({
     Namespace: 'CdkJfrogTokenRotation',
     Dimensions: [['service', 'SecretName']],
@@ -98,11 +103,15 @@ test('the health check emits seconds until expiry and since the last rotation', 
   await h.rotate(secretArn, env);
   const result = await h.healthCheck(secretArn, env);
   expect(result.ok).toBe(true);
-  const [record] = emfRecords(result.logs);
+  const [record, fn] = emfRecords(result.logs);
   expect(record._aws.CloudWatchMetrics[0].Metrics.map((m: any) => m.Name).sort()).toEqual(['SecondsSinceLastRotation', 'SecondsUntilExpiry']);
   expect(record.SecondsUntilExpiry).toBeGreaterThan(60 * 86400);
   expect(record.SecondsSinceLastRotation).toBeGreaterThanOrEqual(0);
   expect(record.SecondsSinceLastRotation).toBeLessThan(600);
+  // normalized for the function's alarms: below 0 = expiring, above 0 = overdue
+  expect(fn).toMatchObject({ FunctionName: FUNCTION_NAME });
+  expect(fn.ExpiryHeadroomSeconds).toBe(record.SecondsUntilExpiry - 15 * 86400);
+  expect(fn.OverdueSeconds).toBe(record.SecondsSinceLastRotation - 31 * 86400);
   expect(logLines(result.logs)[0]).toMatchObject({ step: 'healthCheck', outcome: 'success' });
 });
 
@@ -128,7 +137,7 @@ describe('hostile input ends in a clear error and an untouched AWSCURRENT', () =
   test('a secret that names another JFrog', async () => {
     const credentialsSecretArn = await h.plainSecret({ token: adminToken });
     const secretArn = await h.createSecret({ username: USER, jfrogUrl: 'https://ci:SECRET-IN-URL-4711@attacker.example.com/api/pypi?key=QUERY-SECRET' });
-    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
+    const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
     const before = await h.stage(secretArn, 'AWSCURRENT');
     const requests = h.jfrog.requests.length;
     const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
@@ -143,7 +152,7 @@ describe('hostile input ends in a clear error and an untouched AWSCURRENT', () =
   test('a secret that names the configured JFrog rotates', async () => {
     const credentialsSecretArn = await h.plainSecret({ token: adminToken });
     const secretArn = await h.createSecret({ username: USER, jfrogUrl: `${h.jfrog.url}/` });
-    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
+    const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
     expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
   });
   // a secret swapped mid-rotation: test/handler/real-service.test.ts (moto mislabels that case)

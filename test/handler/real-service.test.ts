@@ -1,4 +1,5 @@
 import * as https from 'https';
+import * as sdk from '@aws-sdk/client-secrets-manager';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -9,6 +10,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { AwsCaller } from '../../src/handler/aws-client';
 import { RotationConfig } from '../../src/handler/config';
 import { JfrogClient } from '../../src/handler/jfrog-client';
 import { SecretStore } from '../../src/handler/secret-store';
@@ -46,9 +48,14 @@ function deps() {
     credentialsKind: 'ADMIN_TOKEN',
     credentialsSecretArn: CREDS,
     credentialsField: 'token',
+    parameterName: '/cdk-jfrog-token-rotation/test/ci_2fjfrog',
+    secretArn: ARN,
+    metricSecretName: 'ci/jfrog',
+    expiryWarningSeconds: 86400 * 15,
+    overdueAfterSeconds: 86400 * 31,
   };
   const agent = new https.Agent({ ca: jfrog.tls.ca });
-  return { config, store: new SecretStore(new SecretsManagerClient({ region: 'eu-west-1' })), jfrog: new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent }), now: () => new Date() };
+  return { config, store: new SecretStore(sdkCaller(new SecretsManagerClient({ region: 'eu-west-1' }))), jfrog: new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent }), now: () => new Date() };
 }
 
 function givenRotationStarted() {
@@ -142,6 +149,8 @@ describe('a secret written during the rotation', () => {
     const pending = await mintPending();
     sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPREVIOUS'] } });
     sm.on(GetSecretValueCommand).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    // the version has no AWSPENDING label any more: reading it by that label fails
+    sm.on(GetSecretValueCommand, { VersionStage: 'AWSPENDING' }).rejects(new ResourceNotFoundException({ message: 'Secrets Manager can\'t find the specified secret value for staging label: AWSPENDING', $metadata: {} }));
     const deletes = jfrog.requests.filter((r) => r.method === 'DELETE').length;
 
     await expect(runStep({ Step: 'testSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
@@ -167,3 +176,16 @@ describe('a secret written during the rotation', () => {
     expect(jfrog.validToken(pending.token)).toBeUndefined();
   });
 });
+
+/**
+ * the handler's SecretStore on the AWS SDK's client, so aws-sdk-client-mock can answer as
+ * Secrets Manager does; errors keep their names, as the handler's own client gives them
+ */
+function sdkCaller(client: SecretsManagerClient): AwsCaller {
+  return {
+    call: async (operation, input) => {
+      const Command = (sdk as any)[`${operation}Command`];
+      return client.send(new Command(input)) as Promise<Record<string, any>>;
+    },
+  };
+}

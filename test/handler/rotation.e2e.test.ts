@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { Harness, RotationSettings, STEPS } from '../support/harness';
+import { Harness, logLines, RotationSettings, STEPS } from '../support/harness';
 
 // GIVEN Secrets Manager (moto) and JFrog (the emulator), both real servers on 127.0.0.1, and
 // the bundled handler run in its own process per step, as Lambda runs it
@@ -34,7 +34,7 @@ afterEach(() => h.jfrog.clearFaults());
 async function adminSetup(value: Record<string, unknown> | string = { username: USER }, overrides: Partial<RotationSettings> = {}) {
   const credentialsSecretArn = await h.plainSecret({ token: adminToken });
   const secretArn = await h.createSecret(value);
-  const env = h.env({
+  const env = await h.configure(secretArn, {
     username: USER,
     scope: 'applied-permissions/groups:readers',
     lifetimeSeconds: 61 * DAY,
@@ -108,7 +108,9 @@ describe('a full rotation', () => {
     const { failed } = await h.rotate(secretArn, env);
     expect(failed).toBeUndefined();
     const current = (await h.stage(secretArn, 'AWSCURRENT')).value!;
-    expect(Object.keys(current).sort()).toEqual(['api_key', 'expiresAt', 'tokenId', 'username']);
+    expect(Object.keys(current).sort()).toEqual(['api_key', 'expiresAt', 'previousTokenId', 'tokenId', 'username']);
+    // the first token replaced none: the chain starts empty
+    expect(current.previousTokenId).toBeNull();
     expect(h.jfrog.validToken(current.api_key)).toBeDefined();
     await h.assertInvariants(secretArn, USER, 'api_key');
   });
@@ -160,7 +162,16 @@ describe('retries and crashes', () => {
     await h.assertInvariants(secretArn, USER);
   });
 
-  test.each(STEPS)('Secrets Manager unreachable at %s: the step fails, AWSCURRENT stays, the retry completes', async (failingStep) => {
+  test('setSecret needs no Secrets Manager call (a JFrog token is live once minted)', async () => {
+    const { secretArn, env } = await adminSetup();
+    const token = randomUUID();
+    expect((await h.invoke('createSecret', secretArn, token, env)).ok).toBe(true);
+    const set = await h.invoke('setSecret', secretArn, token, { ...env, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    expect(set.ok).toBe(true);
+    expect(logLines(set.logs).pop()).toMatchObject({ result: 'nothing-to-set', secretsManagerCalls: 0 });
+  });
+
+  test.each(STEPS.filter((s) => s !== 'setSecret'))('Secrets Manager unreachable at %s: the step fails, AWSCURRENT stays, the retry completes', async (failingStep) => {
     const { secretArn, env } = await adminSetup();
     await h.rotate(secretArn, env);
     const before = await h.stage(secretArn, 'AWSCURRENT');
@@ -348,10 +359,20 @@ describe('bad input fails the step with the cause and leaves AWSCURRENT untouche
   });
 
   test('a secret with rotation disabled', async () => {
-    const { env } = await adminSetup();
     const plain = await h.plainSecret({ username: USER });
+    const env = await h.configure(plain, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
     const result = await h.invoke('createSecret', plain, randomUUID(), env);
     expect(result.errorMessage).toMatch(/rotation is not enabled/);
+  });
+
+  test('a secret this function has no settings for (another function\'s, or a stray event)', async () => {
+    const { env } = await adminSetup();
+    const stray = await h.createSecret({ username: USER });
+    const requests = h.jfrog.requests.length;
+    const result = await h.invoke('createSecret', stray, randomUUID(), env);
+    expect(result.errorType).toBe('ConfigurationError');
+    expect(result.errorMessage).toContain(`no rotation settings for ${stray} at /cdk-jfrog-token-rotation/test/`);
+    expect(h.jfrog.requests.length).toBe(requests);
   });
 });
 
@@ -380,7 +401,7 @@ describe('other credentials', () => {
   test('selfRotating: the current token mints its successor and revokes its own old tokens', async () => {
     const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
     const secretArn = await h.createSecret({ username: USER, token: seed });
-    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
     const tokens: string[] = [];
     for (let i = 0; i < 3; i++) {
       expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
@@ -393,7 +414,7 @@ describe('other credentials', () => {
 
   test('selfRotating without a seeded token says how to seed it', async () => {
     const secretArn = await h.createSecret({ username: USER });
-    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
     const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
     expect(result.errorMessage).toMatch(/holds no token in "token"; a self-rotating token needs a seed/);
   });
@@ -401,7 +422,7 @@ describe('other credentials', () => {
   test('selfRotating past the server max expiry gets a 403 that names the limit', async () => {
     const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
     const secretArn = await h.createSecret({ username: USER, token: seed });
-    const env = h.env({ username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
     h.jfrog.maxExpirySeconds = 30 * DAY;
     try {
       const result = await h.invoke('createSecret', secretArn, randomUUID(), env);

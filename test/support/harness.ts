@@ -7,9 +7,10 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { emfRecords, invokeHandler, InvokeResult, logLines } from './invoke';
 import { Step, STEPS } from '../../src/handler/steps';
-import { ENV } from '../../src/rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, RotationParameter, secretNameOfArn } from '../../src/rotation-config';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { MotoServer } from '../emulators/moto';
 
@@ -36,7 +37,15 @@ export interface RotationSettings {
   readonly credentialsSecretArn?: string;
   readonly credentialsField?: string;
   readonly metricSecretName?: string;
+  readonly expiryWarningSeconds?: number;
+  readonly overdueAfterSeconds?: number;
+  /** the function's parameter path below the prefix (the tests' shared function by default) */
+  readonly functionId?: string;
+  /** the secret the settings are bound to (the rotated secret by default) */
+  readonly boundSecretArn?: string;
 }
+
+export const FUNCTION_NAME = 'jfrog-token-rotation-test';
 
 export interface RotationOutcome {
   readonly token: string;
@@ -56,19 +65,19 @@ export class Harness {
   }
 
   public readonly sm: SecretsManagerClient;
+  public readonly ssm: SSMClient;
   /** every line any invocation printed, and every error it returned: checked for leaks */
   public readonly allOutput: string[] = [];
 
   private constructor(public readonly moto: MotoServer, public readonly jfrog: JfrogEmulator) {
-    this.sm = new SecretsManagerClient({
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
+    const clientConfig = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    this.sm = new SecretsManagerClient(clientConfig);
+    this.ssm = new SSMClient(clientConfig);
   }
 
   public async stop(): Promise<void> {
     this.sm.destroy();
+    this.ssm.destroy();
     await Promise.all([this.moto.stop(), this.jfrog.stop()]);
   }
 
@@ -91,26 +100,49 @@ export class Harness {
     return out.ARN!;
   }
 
-  public env(settings: RotationSettings, extra: Record<string, string> = {}): Record<string, string> {
+  /**
+   * the rotation's settings as the construct deploys them (an SSM parameter under the function's
+   * path, named after the secret), and the function's environment
+   */
+  public async configure(secretArn: string, settings: RotationSettings, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+    const functionId = settings.functionId ?? 'test';
+    const path = `${CONFIG_PARAMETER_PREFIX}/${functionId}/`;
+    const parameter: RotationParameter = {
+      v: 1,
+      secretArn: settings.boundSecretArn ?? secretArn,
+      jfrogUrl: this.jfrog.url,
+      username: settings.username,
+      scope: settings.scope,
+      lifetimeSeconds: settings.lifetimeSeconds,
+      tokenField: settings.tokenField ?? 'token',
+      revokePrevious: settings.revokePrevious ?? true,
+      credentialsKind: settings.credentialsKind,
+      credentialsSecretArn: settings.credentialsSecretArn,
+      credentialsField: settings.credentialsField,
+      metricSecretName: settings.metricSecretName ?? secretNameOfArn(secretArn)!.name,
+      expiryWarningSeconds: settings.expiryWarningSeconds ?? 15 * 86400,
+      overdueAfterSeconds: settings.overdueAfterSeconds ?? 31 * 86400,
+    };
+    await this.putSettings(`${path}${parameterKey(secretNameOfArn(secretArn)!.name)}`, JSON.stringify(parameter));
+    return this.functionEnv(functionId, extra);
+  }
+
+  public async putSettings(name: string, value: string): Promise<void> {
+    await this.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
+  }
+
+  /** the environment Lambda would give the function whose parameters are under functionId */
+  public functionEnv(functionId = 'test', extra: Record<string, string> = {}): Record<string, string> {
     return {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.moto.endpoint,
+      AWS_ENDPOINT_URL_SSM: this.moto.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
       NODE_EXTRA_CA_CERTS: this.jfrog.tls.caPath,
-      [ENV.jfrogUrl]: this.jfrog.url,
-      [ENV.username]: settings.username,
-      [ENV.scope]: settings.scope,
-      [ENV.lifetimeSeconds]: String(settings.lifetimeSeconds),
-      [ENV.tokenField]: settings.tokenField ?? 'token',
-      [ENV.revokePrevious]: String(settings.revokePrevious ?? true),
-      [ENV.credentialsKind]: settings.credentialsKind,
-      ...(settings.credentialsSecretArn ? { [ENV.credentialsSecretArn]: settings.credentialsSecretArn } : {}),
-      ...(settings.credentialsField ? { [ENV.credentialsField]: settings.credentialsField } : {}),
-      ...(settings.metricSecretName ? { [ENV.metricSecretName]: settings.metricSecretName } : {}),
+      [ENV.configPath]: `${CONFIG_PARAMETER_PREFIX}/${functionId}/`,
       ...extra,
     };
   }
@@ -128,8 +160,8 @@ export class Harness {
   }
 
   /** the scheduled health check, as its EventBridge rule sends it */
-  public healthCheck(secretArn: string, env: Record<string, string>): Promise<InvokeResult> {
-    return this.invokeEvent({ jfrogTokenRotationHealthCheck: { secretId: secretArn } }, env, {});
+  public healthCheck(secretArn: string | undefined, env: Record<string, string>): Promise<InvokeResult> {
+    return this.invokeEvent({ jfrogTokenRotationHealthCheck: secretArn ? { secretId: secretArn } : {} }, env, {});
   }
 
   /**

@@ -1,0 +1,331 @@
+import { createHash } from 'crypto';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IConstruct, IDependable } from 'constructs';
+import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, ROTATION_FAILURE_EVENTS } from './rotation-config';
+import { RotationFunction } from './rotation-function';
+
+/** where every alarm description points */
+const RUNBOOK = 'https://github.com/cdk-jfrog-token-rotation/cdk-jfrog-token-rotation#monitoring';
+
+/**
+ * the memory of the rotation function. the handler's peak RSS is about 60 MB (npm run bench,
+ * BENCHMARKS.md), so 128 MB would do; 256 MB buys twice the CPU share, which halves the
+ * TLS handshakes' and JSON work's time at a cost of cents a year for a function that runs a few
+ * times a day.
+ */
+export const ROTATION_FUNCTION_MEMORY_MB = 256;
+
+/** the settings that belong to a rotation function rather than to one rotation */
+export interface RotationFunctionGroupProps {
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly vpcEndpoints?: boolean;
+  readonly logRetention?: logs.RetentionDays;
+  readonly alarms?: boolean;
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * one rotation function with everything around it (role, log group, invoke permission, health
+ * check, failure rule, alarms), shared by the rotations of a stack that agree on these settings.
+ * found in the construct tree: one per stack and settings.
+ */
+export class RotationFunctionGroup extends Construct {
+  /** the stack's shared group for these settings, made by the first rotation that needs it */
+  public static of(scope: IConstruct, props: RotationFunctionGroupProps): RotationFunctionGroup {
+    const stack = Stack.of(scope);
+    const id = `JfrogTokenRotationFunction${settingsSuffix(props)}`;
+    const existing = stack.node.tryFindChild(id);
+    if (existing) {
+      if (!(existing instanceof RotationFunctionGroup)) {
+        throw new Error(`the construct id '${id}' at the stack's root is reserved for the shared JFrog token rotation function; rename your construct`);
+      }
+      return existing;
+    }
+    return new RotationFunctionGroup(stack, id, props);
+  }
+
+  public readonly function: lambda.Function;
+  /** the SSM path of the rotations' settings, `/cdk-jfrog-token-rotation/<id>/` */
+  public readonly configPath: string;
+  public readonly healthCheckRule: events.Rule;
+  public readonly rotationFailureRule: events.Rule;
+  public readonly rotationErrorsAlarm?: cloudwatch.Alarm;
+  public readonly rotationFailedAlarm?: cloudwatch.Alarm;
+  public readonly expiryAlarm?: cloudwatch.Alarm;
+  public readonly overdueAlarm?: cloudwatch.Alarm;
+  /** what a rotation schedule needs in place before its first rotation */
+  public readonly ready: IDependable[];
+
+  private readonly role: iam.Role;
+  private readonly rotationPolicy: iam.Policy;
+  private readonly granted = new Set<string>();
+  private readonly parameterKeys = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: RotationFunctionGroupProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.configPath = `${CONFIG_PARAMETER_PREFIX}/${this.node.addr}/`;
+
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // our own role: log permissions for this log group only, instead of the broad managed policy
+    this.role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Rotates JFrog access tokens in Secrets Manager (cdk-jfrog-token-rotation ${this.node.path})`,
+    });
+    logGroup.grantWrite(this.role);
+    if (props.vpc) {
+      // the network-interface actions Lambda needs in a VPC; the function gets the managed
+      // policy aws-cdk would attach to a role it made itself
+      const vpcPolicy = 'service-role/AWSLambdaVPCAccessExecutionRole';
+      this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(vpcPolicy));
+      // read by cdk-nag (without depending on it): the one acknowledgement a user's run would ask for
+      (this.role.node.defaultChild as iam.CfnRole).addMetadata('cdk_nag', {
+        rules_to_suppress: [{
+          id: 'AwsSolutions-IAM4',
+          reason: 'Lambda needs ec2:CreateNetworkInterface and related actions, which take no resource ARN, to run in a VPC; AWSLambdaVPCAccessExecutionRole grants exactly those',
+          applies_to: [`Policy::arn:<AWS::Partition>:iam::aws:policy/${vpcPolicy}`],
+        }],
+      });
+    }
+
+    this.function = new RotationFunction(this, 'Function', {
+      description: 'Rotates JFrog access tokens in Secrets Manager (cdk-jfrog-token-rotation)',
+      role: this.role,
+      // a rotation step is a few HTTPS calls; the headroom is for JFrog's 429 back-off and for
+      // the health check of many rotations
+      timeout: Duration.minutes(2),
+      memorySize: ROTATION_FUNCTION_MEMORY_MB,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
+      securityGroups: props.securityGroups,
+      // where the rotations' settings are; nothing secret, nothing per rotation
+      environment: { [ENV.configPath]: this.configPath },
+    });
+
+    // the settings parameters of this function's rotations, and nothing else in SSM
+    const parameterPath = this.configPath.slice(1, -1);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameters', 'ssm:GetParametersByPath'],
+      resources: [
+        stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterPath }),
+        stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${parameterPath}/*` }),
+      ],
+    }));
+    // the secrets whose rotation function this is, whatever their number: Secrets Manager's
+    // own condition key, as AWS's rotation templates scope a shared function. a separate
+    // policy, because it names the function, which depends on the role's default policy
+    this.rotationPolicy = new iam.Policy(this, 'RotationPolicy', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+          // finding the version that lost AWSPREVIOUS after a crash lists the versions
+          'secretsmanager:ListSecretVersionIds',
+        ],
+        resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        conditions: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': this.function.functionArn } },
+      })],
+    });
+    addNagAcknowledgement(this.rotationPolicy.node.defaultChild as iam.CfnPolicy, 'AwsSolutions-IAM5',
+      'A shared rotation function may act on exactly the secrets whose rotation function it is: the resource is every secret of the account and region, narrowed by the condition secretsmanager:resource/AllowRotationLambdaArn = this function (the scoping AWS\'s rotation templates use). A list of ARNs would outgrow IAM\'s policy size limit at about 60 rotations',
+      [{ regex: '/^Resource::arn:.*:secretsmanager:.*:secret:\\*$/' }]);
+    addNagAcknowledgement(this.role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy, 'AwsSolutions-IAM5',
+      'The function reads the settings parameters of its own rotations: every parameter under its own path /cdk-jfrog-token-rotation/<function id>/, whose names follow the secrets\' names',
+      [{ regex: `/^Resource::arn:.*:ssm:.*:parameter\\/${parameterPath.replace(/\//g, '\\/')}\\/\\*$/` }]);
+
+    const permission = new lambda.CfnPermission(this, 'SecretsManagerInvoke', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionArn,
+      principal: 'secretsmanager.amazonaws.com',
+      sourceAccount: stack.account,
+    });
+    // Secrets Manager checks that it may invoke the function when a schedule is created, and
+    // the first rotation starts right then: everything must be in place
+    this.ready = [permission, this.function, this.rotationPolicy];
+
+    if (props.vpc && props.vpcEndpoints) {
+      for (const [name, service] of [['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER], ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM]] as const) {
+        const endpoint = props.vpc.addInterfaceEndpoint(`${this.node.id}${name}`, {
+          service,
+          subnets: props.vpcSubnets,
+          privateDnsEnabled: true,
+          open: false,
+        });
+        endpoint.connections.allowDefaultPortFrom(this.function, 'the JFrog token rotation function calls Secrets Manager and SSM');
+      }
+    }
+
+    this.healthCheckRule = new events.Rule(this, 'HealthCheck', {
+      description: 'Checks the JFrog tokens of this rotation function: seconds until expiry and since the last rotation',
+      schedule: events.Schedule.rate(Duration.hours(6)),
+      targets: [new targets.LambdaFunction(this.function, {
+        event: events.RuleTargetInput.fromObject({ [HEALTH_CHECK_FIELD]: {} }),
+        retryAttempts: 2,
+      })],
+    });
+    // every rotation failure of the account goes to the function, which counts those of its
+    // own secrets: a pattern listing a hundred ARNs would not fit EventBridge's pattern size
+    this.rotationFailureRule = new events.Rule(this, 'RotationFailures', {
+      description: 'Secrets Manager could not rotate a secret; the JFrog token rotation function counts those it rotates',
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: ['AWS Service Event via CloudTrail'],
+        detail: { eventName: ROTATION_FAILURE_EVENTS },
+      },
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2 })],
+    });
+
+    if (props.alarms ?? true) {
+      const action = props.alarmTopic ? new cloudwatchActions.SnsAction(props.alarmTopic) : undefined;
+      const alarm = (alarmId: string, metric: cloudwatch.IMetric, options: Omit<cloudwatch.CreateAlarmOptions, 'evaluationPeriods'>) => {
+        const created = new cloudwatch.Alarm(this, alarmId, { metric, evaluationPeriods: 1, ...options });
+        if (action) created.addAlarmAction(action);
+        return created;
+      };
+      const where = `The function's log names the secret: ${logGroup.logGroupName}; runbook: ${RUNBOOK}`;
+      this.rotationErrorsAlarm = alarm('RotationErrors', this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // no invocation, no failure
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `The JFrog token rotation function failed (a rotation step or the health check). The error in its log names the secret and the cause. ${where}`,
+      });
+      this.rotationFailedAlarm = alarm('RotationFailed', this.functionMetric(METRICS.rotationFailureEvents, 'Sum', Duration.hours(1)), {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Secrets Manager reported RotationFailed, RotationAbandoned or TestRotationFailed for a JFrog token. AWSCURRENT is unchanged; fix the cause in the function's log, then rotate again. ${where}`,
+      });
+      this.expiryAlarm = alarm('Expiry', this.functionMetric(METRICS.expiryHeadroom, 'Minimum', Duration.days(1)), {
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // the health check reports four times a day: silence means nobody vouches for the tokens
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription: `A JFrog token in AWSCURRENT expires within its expiryWarning: its rotations are failing. Every pipeline that reads it breaks when it expires. ${where}`,
+      });
+      this.overdueAlarm = alarm('Overdue', this.functionMetric(METRICS.overdue, 'Maximum', Duration.days(1)), {
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription: `A JFrog token has not rotated within its interval plus its rotation window (or a day). ${where}`,
+      });
+    }
+    if (props.alarmTopic) {
+      this.allowPublishingToEncryptedTopic(props.alarmTopic);
+    }
+  }
+
+  /**
+   * register a rotation: its settings parameter's key must be unique in the function, and the
+   * function may read the credential secret and use the secrets' keys (each granted once)
+   */
+  public addRotation(scope: Construct, parameterKey: string, secret: secretsmanager.ISecret, credentials?: secretsmanager.ISecret): void {
+    if (!Token.isUnresolved(parameterKey)) {
+      const other = this.parameterKeys.get(parameterKey);
+      if (other) {
+        throw new Error(`the secret of ${scope.node.path} is already rotated by ${other}: one secret, one JfrogTokenRotation`);
+      }
+      this.parameterKeys.set(parameterKey, scope.node.path);
+    }
+    const region = Stack.of(this).region;
+    if (secret.encryptionKey && this.once(`key:${identity(secret.encryptionKey)}`)) {
+      secret.encryptionKey.grantEncryptDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${region}.amazonaws.com`, this.role));
+    }
+    if (credentials && this.once(`credentials:${identity(credentials)}`)) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [credentials.secretFullArn ?? `${credentials.secretArn}-??????`],
+      }));
+      if (credentials.encryptionKey && this.once(`key:${identity(credentials.encryptionKey)}`)) {
+        credentials.encryptionKey.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${region}.amazonaws.com`, this.role));
+      }
+    }
+  }
+
+  private functionMetric(metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS.namespace,
+      metricName,
+      dimensionsMap: { service: METRICS.service, [METRICS.functionDimension]: this.function.functionName },
+      statistic,
+      period,
+    });
+  }
+
+  private once(key: string): boolean {
+    if (this.granted.has(key)) return false;
+    this.granted.add(key);
+    return true;
+  }
+
+  private allowPublishingToEncryptedTopic(topic: sns.ITopic): void {
+    // ITopic declares masterKey only from aws-cdk-lib 2.182; Topic had it long before
+    const key = (topic as { readonly masterKey?: kms.IKey }).masterKey;
+    if (!key) return;
+    const added = key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchToPublishJfrogRotationAlarms',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }), true);
+    if (!added.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-jfrog-token-rotation:topicKey',
+        'alarmTopic is encrypted with a key this app cannot change: allow cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in its key policy, or alarms will not be delivered');
+    }
+  }
+}
+
+/** a stable name for a construct or a value: its ARN when known at synth, else its place in the tree */
+function identity(resource: secretsmanager.ISecret | kms.IKey): string {
+  const arn = 'secretArn' in resource ? resource.secretArn : resource.keyArn;
+  return Token.isUnresolved(arn) ? resource.node.addr : arn;
+}
+
+/** '' for the default settings, else a short hash that tells groups with other settings apart */
+function settingsSuffix(props: RotationFunctionGroupProps): string {
+  const settings = {
+    vpc: props.vpc?.node.addr,
+    vpcSubnets: props.vpcSubnets,
+    securityGroups: props.securityGroups?.map((g) => g.node.addr),
+    vpcEndpoints: props.vpcEndpoints || undefined,
+    logRetention: props.logRetention === logs.RetentionDays.ONE_YEAR ? undefined : props.logRetention,
+    alarms: props.alarms === false ? false : undefined,
+    alarmTopic: props.alarmTopic?.node.addr,
+  };
+  const json = JSON.stringify(settings, (_key, value) => (isConstruct(value) ? value.node.addr : value));
+  if (json === '{}') return '';
+  return createHash('sha256').update(json).digest('hex').slice(0, 8).toUpperCase();
+}
+
+function isConstruct(value: unknown): value is IConstruct {
+  return typeof value === 'object' && value !== null && 'node' in value && typeof (value as IConstruct).node?.addr === 'string';
+}
+
+function addNagAcknowledgement(resource: iam.CfnPolicy, id: string, reason: string, appliesTo: Array<{ regex: string }>): void {
+  // the metadata cdk-nag reads (NagSuppressions writes the same), without depending on cdk-nag
+  const existing = resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined;
+  resource.addMetadata('cdk_nag', {
+    rules_to_suppress: [...(existing?.rules_to_suppress ?? []), { id, reason, applies_to: appliesTo }],
+  });
+}

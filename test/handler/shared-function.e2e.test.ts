@@ -1,0 +1,116 @@
+import { randomUUID } from 'crypto';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { emfRecords, FUNCTION_NAME, Harness, logLines } from '../support/harness';
+
+// GIVEN one rotation function for many secrets, as a stack's rotations share it: each secret's
+// settings are an SSM parameter under the function's path (moto), JFrog is the emulator
+
+const DAY = 86_400;
+let h: Harness;
+let adminToken: string;
+
+beforeAll(async () => {
+  h = await Harness.start();
+  h.jfrog.addUser('ci-bot', { password: 'ci-bot-Passw0rd!' });
+  h.jfrog.addUser('deployer', { password: 'deployer-Passw0rd!' });
+  adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
+});
+afterAll(() => h.stop());
+afterEach(() => h.jfrog.clearFaults());
+
+async function rotation(functionId: string, username: string, scope: string) {
+  const credentialsSecretArn = await h.plainSecret({ token: adminToken });
+  const secretArn = await h.createSecret({ username });
+  const env = await h.configure(secretArn, { functionId, username, scope, lifetimeSeconds: 61 * DAY, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
+  return { secretArn, env };
+}
+
+test('one function rotates each secret with its own settings', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const reader = await rotation(functionId, 'ci-bot', 'applied-permissions/groups:readers');
+  const deployer = await rotation(functionId, 'deployer', 'applied-permissions/groups:deployers');
+  // the same environment: one function
+  expect(deployer.env).toEqual(reader.env);
+
+  expect((await h.rotate(reader.secretArn, reader.env)).failed).toBeUndefined();
+  expect((await h.rotate(deployer.secretArn, reader.env)).failed).toBeUndefined();
+
+  const readerToken = h.jfrog.validToken((await h.stage(reader.secretArn, 'AWSCURRENT')).value!.token);
+  const deployerToken = h.jfrog.validToken((await h.stage(deployer.secretArn, 'AWSCURRENT')).value!.token);
+  expect(readerToken).toMatchObject({ username: 'ci-bot', scope: 'applied-permissions/groups:readers' });
+  expect(deployerToken).toMatchObject({ username: 'deployer', scope: 'applied-permissions/groups:deployers' });
+});
+
+test('the health check without a secret checks every rotation of the function, and names the ones that fail', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const healthy = await rotation(functionId, 'ci-bot', 'applied-permissions/user');
+  const unfilled = await rotation(functionId, 'deployer', 'applied-permissions/user');
+  await h.rotate(healthy.secretArn, healthy.env);
+
+  const result = await h.healthCheck(undefined, healthy.env);
+
+  // the unfilled secret fails the check (and the function's error alarm) by name
+  expect(result.ok).toBe(false);
+  expect(result.errorMessage).toMatch(/the health check failed for 1 of 2 rotations/);
+  expect(result.errorMessage).toContain(unfilled.secretArn);
+  expect(result.errorMessage).not.toContain(`${healthy.secretArn}:`);
+  const records = emfRecords(result.logs);
+  expect(records.filter((r) => r.SecretName).map((r) => r.SecretName)).toEqual([healthy.secretArn.split(':').pop()!.replace(/-[A-Za-z0-9]{6}$/, '')]);
+  expect(records.find((r) => r.FunctionName)).toMatchObject({ FunctionName: FUNCTION_NAME });
+  expect(logLines(result.logs).find((l) => l.message === 'healthCheck finished')).toMatchObject({ checked: 2, failed: 1 });
+});
+
+test('settings bound to another secret are refused before anything is minted', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const victim = await rotation(functionId, 'ci-bot', 'applied-permissions/user');
+  const other = await h.createSecret({ username: 'ci-bot' });
+  // the other secret's parameter holds settings written for the victim (a copy, or a tampered name)
+  const env = await h.configure(other, { functionId, username: 'ci-bot', scope: 'applied-permissions/admin', lifetimeSeconds: DAY, credentialsKind: 'SELF_ROTATING', boundSecretArn: victim.secretArn });
+  const requests = h.jfrog.requests.length;
+
+  const result = await h.invoke('createSecret', other, randomUUID(), env);
+
+  expect(result.errorType).toBe('ConfigurationError');
+  expect(result.errorMessage).toMatch(new RegExp(`belong to ${victim.secretArn}, not to ${other}; nothing was changed`));
+  expect(h.jfrog.requests.length).toBe(requests);
+});
+
+test('whoever writes the secret cannot widen the next token: user, scope and JFrog come from the settings only', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const { secretArn, env } = await rotation(functionId, 'ci-bot', 'applied-permissions/groups:readers');
+  await h.rotate(secretArn, env);
+  // a writer of the secret tries to steer the next rotation
+  const current = (await h.stage(secretArn, 'AWSCURRENT')).value!;
+  await h.sm.send(new PutSecretValueCommand({
+    SecretId: secretArn,
+    SecretString: JSON.stringify({ ...current, scope: 'applied-permissions/admin', username: 'admin', expiresIn: 0, credentialsSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:other-AbCdEf' }),
+  }));
+
+  expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+
+  const minted = h.jfrog.validToken((await h.stage(secretArn, 'AWSCURRENT')).value!.token)!;
+  expect(minted).toMatchObject({ username: 'ci-bot', scope: 'applied-permissions/groups:readers' });
+  expect(minted.expiry! - minted.issuedAt).toBe(61 * DAY);
+});
+
+test('Secrets Manager\'s rotation failure events count for the function\'s own secrets only', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const { secretArn, env } = await rotation(functionId, 'ci-bot', 'applied-permissions/user');
+  const event = (id: string) => ({
+    'source': 'aws.secretsmanager',
+    'detail-type': 'AWS Service Event via CloudTrail',
+    'detail': { eventName: 'RotationFailed', additionalEventData: { SecretId: id } },
+  });
+
+  const ours = await h.invokeEvent(event(secretArn), env, {});
+  const foreign = await h.invokeEvent(event('arn:aws:secretsmanager:us-east-1:123456789012:secret:someone-else-AbCdEf'), env, {});
+
+  expect(ours.ok).toBe(true);
+  expect(emfRecords(ours.logs)).toEqual([
+    expect.objectContaining({ SecretName: expect.stringMatching(/^jfrog-token-/), RotationFailureEvents: 1 }),
+    expect.objectContaining({ FunctionName: FUNCTION_NAME, RotationFailureEvents: 1 }),
+  ]);
+  expect(logLines(ours.logs).find((l) => l.level === 'ERROR')).toMatchObject({ eventName: 'RotationFailed', secretId: secretArn });
+  expect(foreign.ok).toBe(true);
+  expect(emfRecords(foreign.logs)).toEqual([]);
+});
