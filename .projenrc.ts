@@ -11,9 +11,10 @@ import { UpdateSnapshot } from 'projen/lib/javascript';
 const CDK_FLOOR = '2.127.0';
 const CDK_DEV = '2.257.0';
 
-// the handler bundles a pinned AWS SDK v3 instead of using the runtime's copy: what we test
-// is exactly what runs, and RotationToken on PutSecretValue (2025) is in every bundle,
-// whatever SDK version the Lambda runtime happens to ship that month.
+// the handler calls Secrets Manager and SSM with its own small SigV4 client
+// (src/handler/aws-client.ts), not the AWS SDK: the SDK was 480 KB of the bundle and most of the
+// cold start. the SDK stays a devDependency: tests and the demo drive moto with it, and its
+// signer is the oracle the handler's signer is tested against.
 const AWS_SDK = '3.1164.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -41,9 +42,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-ssm@${AWS_SDK}`,
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
-    // structured logs and Embedded Metric Format in the handler (bundled)
+    // the oracle the handler's own SigV4 signer is checked against (test/handler/aws-client.test.ts)
+    '@smithy/signature-v4@^5',
+    '@aws-crypto/sha256-js@^5',
+    // structured, redacted JSON logs in the handler (bundled; metrics are EMF written directly)
     '@aws-lambda-powertools/logger@^2.36.0',
-    '@aws-lambda-powertools/metrics@^2.36.0',
     // the AwsSolutions gate in the tests; 2.38 is the line that runs on aws-cdk-lib 2.257
     'cdk-nag@~2.38.2',
     // integration test in the ecosystem's form; integ-runner 2.197 reads assemblies up to 2.257
@@ -62,7 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     bundlingOptions: {
-      // bundle the SDK (see AWS_SDK above); nothing is left for the runtime to provide
+      // everything bundled: nothing is left for the runtime to provide
       externals: [],
       sourcemap: false,
     },

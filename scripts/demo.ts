@@ -16,9 +16,11 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { synthExample } from '../examples/typescript/app';
 import { JfrogClient } from '../src/handler/jfrog-client';
 import { STEPS } from '../src/handler/steps';
+import { ENV, parameterKey, RotationParameter } from '../src/rotation-config';
 import { JfrogEmulator } from '../test/emulators/jfrog-emulator';
 import { MotoServer } from '../test/emulators/moto';
 import { invokeHandler, logLines } from '../test/support/invoke';
@@ -55,23 +57,30 @@ function parseArgs(argv: string[]): Options {
   return { jfrogUrl, adminToken, username: value('--username'), rotations };
 }
 
-/** what the synthesized stack tells the function, and where its code is */
+/** what the synthesized stack deploys: the function's code and environment, the rotation's settings */
 function readExample() {
   const { assemblyDir, templatePath } = synthExample(path.join(__dirname, '..', '.tmp', 'demo.out'));
   const template = JSON.parse(fs.readFileSync(templatePath, 'utf8'));
   const resources = Object.values<any>(template.Resources);
-  const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.JFROG_URL);
+  const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[ENV.configPath]);
   const secret = resources.find((r) => r.Type === 'AWS::SecretsManager::Secret');
-  const env: Record<string, string> = {};
-  for (const [name, v] of Object.entries<unknown>(fn.Properties.Environment.Variables)) {
-    if (typeof v === 'string') env[name] = v; // references to other resources are filled in below
-  }
+  const parameter = resources.find((r) => r.Type === 'AWS::SSM::Parameter');
+  // the settings as synthesized; references to other resources (the secrets' ARNs) are filled in below
+  const settings = JSON.parse(withPlaceholders(parameter.Properties.Value)) as RotationParameter;
   return {
     templatePath,
     handlerPath: path.join(assemblyDir, assetPath(assemblyDir, templatePath, fn.Properties.Code.S3Key), 'index.js'),
-    env,
+    configPath: fn.Properties.Environment.Variables[ENV.configPath] as string,
+    settings,
     initialValue: secret.Properties.SecretString as string,
   };
+}
+
+/** a CloudFormation string with each reference replaced by a placeholder */
+function withPlaceholders(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value?.['Fn::Join']) return value['Fn::Join'][1].map(withPlaceholders).join(value['Fn::Join'][0]);
+  return '(filled in at deployment)';
 }
 
 /** the folder of a file asset, by the S3 key the template deploys it under */
@@ -98,7 +107,7 @@ async function main(): Promise<void> {
   let jfrog: JfrogEmulator | undefined;
   let jfrogUrl = options.jfrogUrl;
   let adminToken = options.adminToken;
-  let username = options.username ?? example.env.JFROG_USERNAME;
+  let username = options.username ?? example.settings.username;
   if (!jfrogUrl) {
     jfrog = await JfrogEmulator.start();
     jfrogUrl = jfrog.url;
@@ -107,7 +116,9 @@ async function main(): Promise<void> {
   } else {
     say(`   JFrog: ${jfrogUrl} (real; tokens for ${username})`);
   }
-  const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
+  const clientConfig = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } };
+  const sm = new SecretsManagerClient(clientConfig);
+  const ssm = new SSMClient(clientConfig);
   let exitCode = 0;
   try {
     const credentials = await sm.send(new CreateSecretCommand({ Name: 'jfrog/admin-token', SecretString: JSON.stringify({ token: adminToken }) }));
@@ -115,14 +126,23 @@ async function main(): Promise<void> {
     const secret = await sm.send(new CreateSecretCommand({ Name: 'ci/jfrog-token', SecretString: JSON.stringify({ ...initial, username }) }));
     // moto enables rotation only through RotateSecret, which copies the value into a new version
     await sm.send(new RotateSecretCommand({ SecretId: secret.ARN, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 } }));
+    // the rotation's settings parameter, as CloudFormation would create it
+    const settings: RotationParameter = {
+      ...example.settings,
+      secretArn: secret.ARN!,
+      jfrogUrl: jfrogUrl,
+      username: username!,
+      credentialsSecretArn: credentials.ARN!,
+      metricSecretName: 'ci/jfrog-token',
+    };
+    const parameterName = `${example.configPath}${parameterKey('ci/jfrog-token')}`;
+    await ssm.send(new PutParameterCommand({ Name: parameterName, Type: 'String', Value: JSON.stringify(settings) }));
     const env: Record<string, string> = {
-      ...example.env,
-      JFROG_URL: jfrogUrl,
-      JFROG_USERNAME: username!,
-      CREDENTIALS_SECRET_ARN: credentials.ARN!,
-      SECRET_METRIC_NAME: 'ci/jfrog-token',
+      [ENV.configPath]: example.configPath,
+      AWS_LAMBDA_FUNCTION_NAME: 'jfrog-token-rotation-demo',
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_ENDPOINT_URL_SSM: moto.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'demo',
       AWS_SECRET_ACCESS_KEY: 'demo',
@@ -132,6 +152,7 @@ async function main(): Promise<void> {
       ...(jfrog ? { NODE_EXTRA_CA_CERTS: jfrog.tls.caPath } : process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     };
     say(`   secret ${secret.ARN}`);
+    say(`   settings ${parameterName} (SSM): ${settings.username}, ${settings.scope}, lifetime ${settings.lifetimeSeconds / 86400} days`);
 
     say();
     say('3. the secret before');
@@ -178,6 +199,7 @@ async function main(): Promise<void> {
     if (!(e instanceof DemoFailed)) say(`dry run failed: ${(e as Error).message}`);
   } finally {
     sm.destroy();
+    ssm.destroy();
     await moto.stop();
     await jfrog?.stop();
   }

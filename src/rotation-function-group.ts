@@ -26,6 +26,13 @@ const RUNBOOK = 'https://github.com/cdk-jfrog-token-rotation/cdk-jfrog-token-rot
  */
 export const ROTATION_FUNCTION_MEMORY_MB = 256;
 
+/**
+ * each distinct credential secret (and key outside the stack) adds a statement of about 180
+ * characters to the role's inline policy, which IAM caps at 10,240: this many keeps it below
+ * 9,000 with room for the fixed statements (test/scale.test.ts measures it)
+ */
+const MAX_CREDENTIAL_GRANTS = 40;
+
 /** the settings that belong to a rotation function rather than to one rotation */
 export interface RotationFunctionGroupProps {
   readonly vpc?: ec2.IVpc;
@@ -234,6 +241,14 @@ export class RotationFunctionGroup extends Construct {
     if (props.alarmTopic) {
       this.allowPublishingToEncryptedTopic(props.alarmTopic);
     }
+    this.node.addValidation({
+      validate: () => {
+        const grants = [...this.granted].filter((g) => g.startsWith('credentials:') || g.startsWith('key:')).length;
+        return grants > MAX_CREDENTIAL_GRANTS
+          ? [`the rotation function ${this.node.path} reads ${grants} distinct credential secrets and KMS keys, more than the ${MAX_CREDENTIAL_GRANTS} its role's policy holds within IAM's 10,240-character limit; share admin credentials between rotations, or give some rotations dedicatedFunction: true`]
+          : [];
+      },
+    });
   }
 
   /**

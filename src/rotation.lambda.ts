@@ -98,7 +98,9 @@ async function healthCheck(secretId: string | undefined, telemetry: Telemetry): 
   const started = Date.now();
   const { secretsManager, configs } = aws();
   const store = new SecretStore(secretsManager);
-  const targets: Array<RotationConfig | ConfigurationError> = secretId ? [await configs.forSecret(secretId).catch((e) => asRotationError(e))] : await configs.all();
+  const targets: Array<RotationConfig | ConfigurationError> = secretId
+    ? [await configs.forSecret(secretId).catch((e) => asRotationError(e))]
+    : await configs.all();
   const failures: string[] = [];
   const now = new Date();
   await forEachLimited(targets, 4, async (target) => {

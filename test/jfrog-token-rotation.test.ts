@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JfrogCredentials, JfrogTokenRotation, JfrogTokenRotationProps, JfrogTokenScope } from '../src';
-import { rotationStack } from './support/stack';
+import { rotationStack, settingsNameOf, settingsOf } from './support/stack';
 
 const setup = (props: Partial<JfrogTokenRotationProps> = {}) => rotationStack(props, 'ArtifactoryToken');
 
@@ -18,52 +18,71 @@ describe('JfrogTokenRotation', () => {
       SecretString: '{"username":"ci-bot"}',
     });
     t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-      RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactoryTokenFunction'), 'Arn'] },
+      RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JfrogTokenRotationFunction'), 'Arn'] },
       RotationRules: { ScheduleExpression: 'rate(30 days)' },
       RotateImmediatelyOnUpdate: true,
     });
   });
 
-  test('passes configuration, never credentials, to the function', () => {
+  test('the settings go to an SSM parameter bound to the secret; the function\'s environment only says where', () => {
     const { template } = setup({ tokenLifetime: Duration.days(90), tokenField: 'api_key', revokePrevious: false });
-    const fn = template().findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+    const t = template();
+    expect(settingsOf(t)).toEqual({
+      v: 1,
+      secretArn: expect.stringMatching(/^<Ref:ArtifactoryTokenSecret[0-9A-F]{8}>$/),
+      jfrogUrl: 'https://acme.jfrog.io',
+      username: 'ci-bot',
+      scope: 'applied-permissions/groups:readers',
+      lifetimeSeconds: 90 * 86400,
+      tokenField: 'api_key',
+      revokePrevious: false,
+      credentialsKind: 'ADMIN_TOKEN',
+      credentialsSecretArn: expect.stringMatching(/^<Ref:AdminToken/),
+      credentialsField: 'token',
+      metricSecretName: expect.stringContaining('<token>'),
+      expiryWarningSeconds: 30 * 86400,
+      overdueAfterSeconds: 31 * 86400,
+    });
+    // a generated secret name: the parameter is named after the ARN's resource part
+    expect(settingsNameOf(t)).toMatch(/^\/cdk-jfrog-token-rotation\/c8[0-9a-f]{40}\/<token>$/);
+    const fn = t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
     const [props] = Object.values(fn).map((r: any) => r.Properties);
     expect(props.Runtime).toBe('nodejs24.x');
+    expect(props.MemorySize).toBe(256);
     expect(props.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/LogGroup/) } });
     expect(props.Environment.Variables).toEqual({
-      JFROG_URL: 'https://acme.jfrog.io',
-      JFROG_USERNAME: 'ci-bot',
-      JFROG_SCOPE: 'applied-permissions/groups:readers',
-      TOKEN_LIFETIME_SECONDS: String(90 * 86400),
-      TOKEN_FIELD: 'api_key',
-      REVOKE_PREVIOUS: 'false',
-      CREDENTIALS_KIND: 'ADMIN_TOKEN',
-      CREDENTIALS_SECRET_ARN: { Ref: expect.stringMatching(/AdminToken/) },
-      CREDENTIALS_FIELD: 'token',
-      SECRET_METRIC_NAME: expect.anything(),
+      JFROG_ROTATION_CONFIG_PATH: settingsNameOf(t).replace(/<token>$/, ''),
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     });
+  });
+
+  test('a secret with a name known at synth: its settings parameter is named after it, escaped for SSM', () => {
+    const { template } = rotationStack((stack) => ({ secret: new secretsmanager.Secret(stack, 'Named', { secretName: 'ci/jfrog+token@team' }) }));
+    expect(settingsNameOf(template())).toMatch(/^\/cdk-jfrog-token-rotation\/c8[0-9a-f]{40}\/ci_2fjfrog_2btoken_40team$/);
   });
 
   test('default token lifetime is twice the interval plus a day', () => {
     const { rotation, template } = setup({ interval: Duration.days(7) });
     expect(rotation.tokenLifetime.toDays()).toBe(15);
-    template().hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ TOKEN_LIFETIME_SECONDS: String(15 * 86400) }) },
-    });
+    expect(settingsOf(template()).lifetimeSeconds).toBe(15 * 86400);
   });
 
-  test('the function may stage only its own secret and read only the credential secret', () => {
+  test('the function may act only on the secrets that name it as their rotation function, and read the credential secret', () => {
     const { template } = setup();
     const policies = template().findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const sm = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')));
     const writers = sm.filter((s: any) => [s.Action].flat().some((a: string) => /Put|Update/.test(a)));
     expect(writers).toHaveLength(1);
-    expect(writers[0].Resource).toEqual({ Ref: expect.stringMatching(/^ArtifactoryTokenSecret/) });
-    const readers = sm.filter((s: any) => s !== writers[0] && [s.Action].flat().includes('secretsmanager:GetSecretValue'));
-    expect(readers.map((s: any) => s.Resource)).toEqual([{ Ref: expect.stringMatching(/^AdminToken/) }]);
-    expect([readers[0].Action].flat().sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(writers[0].Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:*']] });
+    expect(writers[0].Condition).toEqual({
+      StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': { 'Fn::GetAtt': [expect.stringMatching(/^JfrogTokenRotationFunction/), 'Arn'] } },
+    });
+    const readers = sm.filter((s: any) => s !== writers[0]);
+    expect(readers).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/^AdminToken/) } })]);
+    const ssm = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('ssm:')));
+    expect(ssm).toHaveLength(1);
+    expect(JSON.stringify(ssm[0].Resource)).toMatch(/parameter\/cdk-jfrog-token-rotation\/c8[0-9a-f]{40}\/\*"/);
   });
 
   test('the invoke permission for Secrets Manager comes before the schedule', () => {
@@ -92,7 +111,7 @@ describe('JfrogTokenRotation', () => {
     });
     const keyPolicy = Template.fromStack(stack).findResources('AWS::KMS::Key');
     const statements = (Object.values(keyPolicy)[0] as any).Properties.KeyPolicy.Statement;
-    const forFunction = statements.filter((s: any) => JSON.stringify(s.Principal).includes('RotationServiceRole'));
+    const forFunction = statements.filter((s: any) => JSON.stringify(s.Principal).includes('FunctionServiceRole'));
     expect(forFunction.length).toBeGreaterThan(0);
     for (const s of forFunction) {
       expect(s.Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
@@ -108,7 +127,7 @@ describe('JfrogTokenRotation', () => {
       jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.adminToken(admin),
     });
     const statements = (Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement;
-    const decrypt = statements.find((s: any) => JSON.stringify(s.Principal).includes('RotationServiceRole') && [s.Action].flat().includes('kms:Decrypt'));
+    const decrypt = statements.find((s: any) => JSON.stringify(s.Principal).includes('FunctionServiceRole') && [s.Action].flat().includes('kms:Decrypt'));
     expect(decrypt).toBeDefined();
     expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
   });
@@ -129,9 +148,32 @@ describe('JfrogTokenRotation', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SecretsManager::Secret', 0);
     t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdEf' });
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:PutSecretValue']), Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdEf' })]) },
+    expect(settingsOf(t)).toMatchObject({ secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdEf', tokenField: 'api_key' });
+    expect(settingsNameOf(t)).toMatch(/\/ci_2fjfrog$/);
+  });
+
+  test('a secret imported by name: the settings know its partial ARN', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new JfrogTokenRotation(stack, 'Rotation', {
+      jfrogUrl: 'https://acme.jfrog.io',
+      username: 'ci-bot',
+      scope: JfrogTokenScope.user(),
+      credentials: JfrogCredentials.selfRotating(),
+      secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Existing', 'ci/jfrog'),
     });
+    const t = Template.fromStack(stack);
+    expect(settingsOf(t).secretArn).toBe('arn:<Ref:AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog');
+    expect(settingsNameOf(t)).toMatch(/\/ci_2fjfrog$/);
+  });
+
+  test('one secret rotated twice in a function fails at synth', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Existing', 'ci/jfrog');
+    const props = { jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.selfRotating(), secret };
+    new JfrogTokenRotation(stack, 'First', props);
+    expect(() => new JfrogTokenRotation(stack, 'Second', props)).toThrow(/the secret of Stack\/Second is already rotated by Stack\/First/);
   });
 
   test('a secret from another stack synthesizes without a dependency cycle', () => {
@@ -208,8 +250,6 @@ describe('validation at synth', () => {
 
   test('a trailing slash is dropped from the URL', () => {
     const { template } = setup({ jfrogUrl: 'https://jfrog.example.com/' });
-    template().hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ JFROG_URL: 'https://jfrog.example.com' }) },
-    });
+    expect(settingsOf(template()).jfrogUrl).toBe('https://jfrog.example.com');
   });
 });

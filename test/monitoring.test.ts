@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { JfrogCredentials, JfrogRotationSchedule, JfrogTokenScope } from '../src';
-import { rotationStack } from './support/stack';
+import { rotationStack, settingsOf } from './support/stack';
 
 function setup(props: Parameters<typeof rotationStack>[0] = {}) {
   const { stack, rotation, template } = rotationStack(props);
@@ -37,22 +37,22 @@ describe('alarms', () => {
     });
   });
 
-  test('Secrets Manager failure events for this secret only feed an alarm', () => {
+  test('Secrets Manager failure events go to the function, which counts those of its secrets for an alarm', () => {
     const t = setup().t();
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.secretsmanager'],
         'detail-type': ['AWS Service Event via CloudTrail'],
-        'detail': {
-          eventName: ['RotationFailed', 'RotationAbandoned', 'TestRotationFailed'],
-          additionalEventData: { SecretId: [{ prefix: { Ref: Match.stringLikeRegexp('TokenSecret') } }] },
-        },
+        'detail': { eventName: ['RotationFailed', 'RotationAbandoned', 'TestRotationFailed'] },
       },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JfrogTokenRotationFunction'), 'Arn'] } })],
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Events',
-      MetricName: 'TriggeredRules',
-      Dimensions: [{ Name: 'RuleName', Value: { Ref: Match.stringLikeRegexp('TokenRotationFailures') } }],
+      Namespace: 'CdkJfrogTokenRotation',
+      MetricName: 'RotationFailureEvents',
+      Dimensions: Match.arrayWith([{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^JfrogTokenRotationFunction') } }]),
+      Statistic: 'Sum',
+      Threshold: 1,
       TreatMissingData: 'notBreaching',
     });
   });
@@ -61,12 +61,14 @@ describe('alarms', () => {
     const { rotation, t } = setup();
     // lifetime 61 days, interval 30: slack 31 days, warning 15.5 days
     expect(rotation.expiryWarning.toSeconds()).toBe(15.5 * 86400);
+    // each rotation's threshold is in its settings; the function reports the headroom above it
+    expect(settingsOf(t()).expiryWarningSeconds).toBe(15.5 * 86400);
     t().hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'CdkJfrogTokenRotation',
-      MetricName: 'SecondsUntilExpiry',
+      MetricName: 'ExpiryHeadroomSeconds',
       Statistic: 'Minimum',
       Period: 86400,
-      Threshold: 15.5 * 86400,
+      Threshold: 0,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
       Dimensions: Match.arrayWith([{ Name: 'service', Value: 'jfrog-token-rotation' }]),
@@ -74,19 +76,21 @@ describe('alarms', () => {
   });
 
   test('overdue: no rotation within interval plus the window', () => {
-    setup({ rotationWindow: Duration.hours(4) }).t().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'SecondsSinceLastRotation',
+    const t = setup({ rotationWindow: Duration.hours(4) }).t();
+    expect(settingsOf(t).overdueAfterSeconds).toBe(30 * 86400 + 4 * 3600);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'OverdueSeconds',
       Statistic: 'Maximum',
-      Threshold: 30 * 86400 + 4 * 3600,
+      Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'breaching',
     });
   });
 
-  test('a health check every 6 hours reads this secret', () => {
+  test('a health check every 6 hours checks every rotation of the function', () => {
     setup().t().hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(6 hours)',
-      Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('jfrogTokenRotationHealthCheck')])] } })],
+      Targets: [Match.objectLike({ Input: '{"jfrogTokenRotationHealthCheck":{}}' })],
     });
   });
 
@@ -97,7 +101,7 @@ describe('alarms', () => {
     t().resourceCountIs('AWS::Events::Rule', 2);
   });
 
-  test('alarmTopic: every alarm and the failure rule notify it', () => {
+  test('alarmTopic: every alarm notifies it', () => {
     const t = setup((stack) => ({
       scope: JfrogTokenScope.user(),
       credentials: JfrogCredentials.selfRotating(),
@@ -105,16 +109,13 @@ describe('alarms', () => {
     })).t();
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
-    t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ source: ['aws.secretsmanager'] }),
-      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^Alerts') } })],
-    });
-    // the publishers may use the topic's key
+    expect(alarms).toHaveLength(4);
+    // the publisher may use the topic's key
     t.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
-          Sid: 'AllowCloudWatchAndEventBridgeToPublishJfrogRotationAlerts',
-          Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+          Sid: 'AllowCloudWatchToPublishJfrogRotationAlarms',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         })]),
       },
@@ -127,7 +128,7 @@ describe('alarms', () => {
       credentials: JfrogCredentials.selfRotating(),
       alarmTopic: new sns.Topic(scope, 'Alerts', { masterKey: kms.Key.fromKeyArn(scope, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/0000-1111') }),
     }));
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('allow cloudwatch.amazonaws.com and events.amazonaws.com'));
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('allow cloudwatch.amazonaws.com kms:Decrypt'));
   });
 
   test('metric helpers share the namespace and dimensions the handler writes', () => {
@@ -137,8 +138,10 @@ describe('alarms', () => {
     expect(Object.keys(metric.dimensions!)).toEqual(['service', 'SecretName']);
     expect(metric.dimensions!.service).toBe('jfrog-token-rotation');
     // the same SecretName the function is told to write
-    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }))[0] as any;
-    expect(stack.resolve(metric.dimensions!.SecretName)).toEqual(fn.Properties.Environment.Variables.SECRET_METRIC_NAME);
+    const parameter = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter'))[0] as any;
+    const secretName = stack.resolve(metric.dimensions!.SecretName);
+    expect(JSON.stringify(parameter.Properties.Value)).toContain(`"metricSecretName\\":\\"",${JSON.stringify(secretName)},"\\"`);
+    expect(rotation.metricRotationFailureEvents().metricName).toBe('RotationFailureEvents');
     expect(rotation.metricRotationFailed({ period: Duration.hours(1) }).period.toSeconds()).toBe(3600);
     expect(rotation.metricSecondsUntilExpiry().metricName).toBe('SecondsUntilExpiry');
     expect(rotation.metricRevocationFailed().metricName).toBe('RevocationFailed');

@@ -73,24 +73,41 @@ test('no Secrets Manager or KMS action on Resource "*"; KMS only through Secrets
     }
   }
   const keyStatements = (Object.values(t.findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement;
-  for (const s of keyStatements.filter((k: any) => JSON.stringify(k.Principal).includes('TokenServiceRole'))) {
+  const forFunction = keyStatements.filter((k: any) => JSON.stringify(k.Principal).includes('JfrogTokenRotationFunction'));
+  // encrypt/decrypt for the rotated secret, decrypt for the credential: one key, granted once each
+  expect(forFunction.length).toBeGreaterThan(0);
+  for (const s of forFunction) {
     expect(s.Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
   }
 });
 
-test('VPC placement: subnets, security group, a Secrets Manager endpoint only the function reaches, connections exposed', () => {
+test('the secrets statement is narrowed to the function\'s own secrets, and acknowledged for cdk-nag with its reason', () => {
+  const { stack } = everyOption();
+  const t = Template.fromStack(stack);
+  const [policy] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('RotationPolicy') } })) as any[];
+  expect(policy.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({
+    Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': { 'Fn::GetAtt': [expect.stringMatching(/^JfrogTokenRotationFunction/), 'Arn'] } } },
+  })]);
+  expect(policy.Metadata.cdk_nag.rules_to_suppress).toEqual([expect.objectContaining({
+    id: 'AwsSolutions-IAM5',
+    reason: expect.stringMatching(/AllowRotationLambdaArn/),
+  })]);
+});
+
+test('VPC placement: subnets, security group, Secrets Manager and SSM endpoints only the function reaches, connections exposed', () => {
   const { stack, rotation } = everyOption();
   const t = Template.fromStack(stack);
   t.hasResourceProperties('AWS::Lambda::Function', {
     Handler: 'index.handler',
-    VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TokenFunctionSecurityGroup'), 'GroupId'] }] },
+    VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('JfrogTokenRotationFunction.*SecurityGroup'), 'GroupId'] }] },
   });
   t.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.eu-west-1.secretsmanager', PrivateDnsEnabled: true, VpcEndpointType: 'Interface' });
+  t.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.eu-west-1.ssm', PrivateDnsEnabled: true, VpcEndpointType: 'Interface' });
   t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
     IpProtocol: 'tcp',
     FromPort: 443,
     ToPort: 443,
-    SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TokenFunctionSecurityGroup'), 'GroupId'] },
+    SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('JfrogTokenRotationFunction.*SecurityGroup'), 'GroupId'] },
   });
   expect(rotation.connections.securityGroups).toHaveLength(1);
 });

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'crypto';
-import * as https from 'https';
 import * as http from 'http';
+import * as https from 'https';
 
 // a small client for the two AWS JSON-protocol APIs the handler calls (Secrets Manager and
 // SSM Parameter Store), signed with Signature Version 4. why not the AWS SDK: its clients are
@@ -175,9 +175,12 @@ export interface SigningInput {
 export function signRequest(input: SigningInput): Record<string, string> {
   const amzDate = input.now.toISOString().replace(/[:-]|\.\d{3}/g, '');
   const date = amzDate.slice(0, 8);
+  const payloadHash = sha256(input.body);
   const headers: Record<string, string> = {
     ...Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v.trim()])),
     'host': input.host,
+    // as the AWS SDK signs: the payload's hash as a header too
+    'x-amz-content-sha256': payloadHash,
     'x-amz-date': amzDate,
     ...(input.credentials.sessionToken ? { 'x-amz-security-token': input.credentials.sessionToken } : {}),
   };
@@ -190,7 +193,7 @@ export function signRequest(input: SigningInput): Record<string, string> {
     ...names.map((n) => `${n}:${headers[n]}`),
     '',
     signedHeaders,
-    sha256(input.body),
+    payloadHash,
   ].join('\n');
   const scope = `${date}/${input.region}/${input.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');

@@ -106,7 +106,7 @@ export class Harness {
    */
   public async configure(secretArn: string, settings: RotationSettings, extra: Record<string, string> = {}): Promise<Record<string, string>> {
     const functionId = settings.functionId ?? 'test';
-    const path = `${CONFIG_PARAMETER_PREFIX}/${functionId}/`;
+    const configPath = `${CONFIG_PARAMETER_PREFIX}/${functionId}/`;
     const parameter: RotationParameter = {
       v: 1,
       secretArn: settings.boundSecretArn ?? secretArn,
@@ -123,7 +123,7 @@ export class Harness {
       expiryWarningSeconds: settings.expiryWarningSeconds ?? 15 * 86400,
       overdueAfterSeconds: settings.overdueAfterSeconds ?? 31 * 86400,
     };
-    await this.putSettings(`${path}${parameterKey(secretNameOfArn(secretArn)!.name)}`, JSON.stringify(parameter));
+    await this.putSettings(`${configPath}${parameterKey(secretNameOfArn(secretArn)!.name)}`, JSON.stringify(parameter));
     return this.functionEnv(functionId, extra);
   }
 

@@ -20,3 +20,24 @@ export function rotationStack(overrides: Overrides = {}, id = 'Token') {
   });
   return { app, stack, rotation, adminSecret, template: () => Template.fromStack(stack) };
 }
+
+/**
+ * a rotation's settings as the function will read them: the SSM parameter's JSON, with each
+ * CloudFormation reference shown as `<Ref:LogicalId>` (anything else as `<token>`)
+ */
+export function settingsOf(template: Template, index = 0): Record<string, any> {
+  const parameters = Object.values<any>(template.findResources('AWS::SSM::Parameter'));
+  return JSON.parse(render(parameters[index].Properties.Value));
+}
+
+/** the name of a rotation's settings parameter, rendered like settingsOf */
+export function settingsNameOf(template: Template, index = 0): string {
+  return render(Object.values<any>(template.findResources('AWS::SSM::Parameter'))[index].Properties.Name);
+}
+
+function render(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value?.['Fn::Join']) return value['Fn::Join'][1].map(render).join(value['Fn::Join'][0]);
+  if (value?.Ref) return `<Ref:${value.Ref}>`;
+  return '<token>';
+}
