@@ -104,7 +104,7 @@ if (bundle) {
 
 // the package ships the construct and the bundled handler; the handler's sources compiled to
 // lib/ would only be dead weight that requires devDependencies
-project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/', '/lib/handler/', '/lib/rotation.lambda.*', '/.tmp/');
+project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/', '/lib/handler/', '/lib/rotation.lambda.*', '/.tmp/', '/BENCHMARKS.md');
 
 // the main job: synthesize the example app and say where its template is
 const example = project.addTask('example', {
@@ -127,6 +127,16 @@ if (bundle) {
   demo.spawn(bundle);
 }
 demo.exec(`${tsNode} scripts/demo.ts`);
+
+// the benchmark: prints figures (BENCHMARKS.md says how to read them), asserts nothing
+const bench = project.addTask('bench', {
+  description: 'Measure the handler (size, cold start, memory), a rotation (time, calls) and synthesis (1/10/100 rotations) against baselines',
+  env: { NODE_NO_WARNINGS: '1' },
+});
+if (bundle) {
+  bench.spawn(bundle);
+}
+bench.exec(`${tsNode} scripts/bench.ts`);
 
 // integ-runner: `integ` verifies the committed snapshots (part of `test`); `integ:update`
 // re-synthesizes them without deploying; `integ:deploy` really deploys (needs an AWS account,

@@ -19,12 +19,12 @@ import { RotationFunction } from './rotation-function';
 const RUNBOOK = 'https://github.com/cdk-jfrog-token-rotation/cdk-jfrog-token-rotation#monitoring';
 
 /**
- * the memory of the rotation function. the handler's peak RSS is about 60 MB (npm run bench,
- * BENCHMARKS.md), so 128 MB would do; 256 MB buys twice the CPU share, which halves the
- * TLS handshakes' and JSON work's time at a cost of cents a year for a function that runs a few
- * times a day.
+ * the memory of the rotation function. `npm run bench` measures the handler's peak RSS at about
+ * 48 MB through a rotation and 52 MB through the health check of 20 rotations (BENCHMARKS.md):
+ * 128 MB, Lambda's smallest size, leaves more than twice that. the work is a few HTTPS calls,
+ * waiting on the network rather than on the CPU share that more memory would buy.
  */
-export const ROTATION_FUNCTION_MEMORY_MB = 256;
+export const ROTATION_FUNCTION_MEMORY_MB = 128;
 
 /**
  * each distinct credential secret (and key outside the stack) adds a statement of about 180

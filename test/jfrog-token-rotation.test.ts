@@ -48,7 +48,7 @@ describe('JfrogTokenRotation', () => {
     const fn = t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
     const [props] = Object.values(fn).map((r: any) => r.Properties);
     expect(props.Runtime).toBe('nodejs24.x');
-    expect(props.MemorySize).toBe(256);
+    expect(props.MemorySize).toBe(128);
     expect(props.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/LogGroup/) } });
     expect(props.Environment.Variables).toEqual({
       JFROG_ROTATION_CONFIG_PATH: settingsNameOf(t).replace(/<token>$/, ''),

@@ -1,0 +1,237 @@
+// npm run bench: figures for the handler, a rotation and synthesis, each a median of repeated
+// runs beside its baseline in the same run. prints; asserts nothing. see BENCHMARKS.md.
+import { spawn, spawnSync } from 'child_process';
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { buildSync } from 'esbuild';
+import { JfrogCredentials, JfrogTokenRotation, JfrogTokenScope } from '../src';
+import { STEPS } from '../src/handler/steps';
+import { Harness } from '../test/support/harness';
+import { freePort } from '../test/support/ports';
+
+const ROOT = path.join(__dirname, '..');
+const HANDLER = path.join(ROOT, 'assets', 'rotation.lambda', 'index.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
+const row = (cells: string[], widths: number[]) => console.log(`  ${cells.map((c, i) => c.padEnd(widths[i])).join('  ')}`);
+
+function timeNode(args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; maxRssKb: number } {
+  const script = `${args.join(' ')};process.stdout.write(String(process.resourceUsage().maxRSS))`;
+  const t0 = process.hrtime.bigint();
+  const out = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (out.status !== 0) throw new Error(`node -e failed: ${out.stderr}`);
+  return { ms: elapsed, maxRssKb: Number(out.stdout) };
+}
+
+/** the same two API clients the handler needs, from the AWS SDK: what the handler would weigh with it */
+function sdkBaselineBundle(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sdk-'));
+  const entry = path.join(dir, 'entry.ts');
+  fs.writeFileSync(entry, [
+    "import { SecretsManagerClient, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';",
+    "import { SSMClient, GetParametersCommand } from '@aws-sdk/client-ssm';",
+    'export const clients = [SecretsManagerClient, DescribeSecretCommand, SSMClient, GetParametersCommand];',
+  ].join('\n'));
+  const outfile = path.join(dir, 'index.js');
+  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node24', minify: true, keepNames: true, outfile, logLevel: 'error', nodePaths: [path.join(ROOT, 'node_modules')] });
+  return outfile;
+}
+
+function handlerFigures(): void {
+  console.log('\n1. Handler (the bundled asset Lambda runs)');
+  const sdk = sdkBaselineBundle();
+  const quiet = { ...process.env, NODE_NO_WARNINGS: '1' };
+  const bare: number[] = []; const handler: number[] = []; const withSdk: number[] = [];
+  const rss = { bare: [] as number[], handler: [] as number[], sdk: [] as number[] };
+  // interleaved, after a warm-up, so disk cache and CPU frequency treat all three alike
+  timeNode([`require(${JSON.stringify(HANDLER)})`], quiet);
+  for (let i = 0; i < RUNS; i++) {
+    const b = timeNode([''], quiet); bare.push(b.ms); rss.bare.push(b.maxRssKb);
+    const h = timeNode([`require(${JSON.stringify(HANDLER)})`], quiet); handler.push(h.ms); rss.handler.push(h.maxRssKb);
+    const s = timeNode([`require(${JSON.stringify(sdk)})`], quiet); withSdk.push(s.ms); rss.sdk.push(s.maxRssKb);
+  }
+  const widths = [44, 14, 18, 12];
+  row(['', 'bundle bytes', 'cold start (median)', 'ratio to bare'], widths);
+  row(["bare node -e ''", '-', ms(median(bare)), '1.00'], widths);
+  row(['the handler module (require)', String(fs.statSync(HANDLER).size), ms(median(handler)), (median(handler) / median(bare)).toFixed(2)], widths);
+  row(['baseline: AWS SDK v3 Secrets Manager + SSM', String(fs.statSync(sdk).size), ms(median(withSdk)), (median(withSdk) / median(bare)).toFixed(2)], widths);
+  console.log(`  peak RSS after load: bare ${mb(median(rss.bare))}, handler ${mb(median(rss.handler))}, SDK baseline ${mb(median(rss.sdk))} (${RUNS} runs each)`);
+}
+
+/** a proxy in front of moto that counts the requests per API */
+async function countingProxy(target: string) {
+  const counts = { secretsManager: 0, ssm: 0 };
+  const port = await freePort();
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    const operation = String(req.headers['x-amz-target'] ?? '');
+    if (operation.startsWith('secretsmanager.')) counts.secretsManager++;
+    if (operation.startsWith('AmazonSSM.')) counts.ssm++;
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { endpoint: `http://127.0.0.1:${port}`, counts, close: () => new Promise((r) => server.close(r)) };
+}
+
+function runSteps(events: unknown[], env: Record<string, string>): Promise<{ loadedMs: number; results: Array<{ ok: boolean; error?: string; ms: number }>; maxRssKb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'run-steps.js'), HANDLER], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c) => { stdout += c; });
+    child.stderr.resume();
+    child.on('close', () => {
+      const marker = stdout.lastIndexOf('__REPORT__');
+      if (marker < 0) return reject(new Error(`the runner printed no report: ${stdout.slice(-500)}`));
+      resolve(JSON.parse(stdout.slice(marker + '__REPORT__'.length)));
+    });
+    child.stdin.end(JSON.stringify(events));
+  });
+}
+
+async function rotationFigures(h: Harness): Promise<void> {
+  console.log('\n2. Rotation (four steps against moto and the JFrog emulator, on 127.0.0.1)');
+  h.jfrog.addUser('ci-bot', { password: 'ci-bot-Passw0rd!' });
+  const adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
+  const proxy = await countingProxy(h.moto.endpoint);
+  try {
+    const credentialsSecretArn = await h.plainSecret({ token: adminToken });
+    const secretArn = await h.createSecret({ username: 'ci-bot' });
+    const settings = { username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN' as const, credentialsSecretArn };
+    const env = { ...await h.configure(secretArn, settings), AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.endpoint, AWS_ENDPOINT_URL_SSM: proxy.endpoint, NODE_NO_WARNINGS: '1' };
+    const rotation = () => { const token = randomUUID(); return STEPS.map((Step) => ({ Step, SecretId: secretArn, ClientRequestToken: token })); };
+    // two rotations first: from the third on, each one revokes the token two generations old
+    await runSteps([...rotation(), ...rotation()], env);
+
+    const warm: number[] = []; const cold: number[] = []; const rss: number[] = [];
+    let warmCalls = { jfrog: 0, secretsManager: 0, ssm: 0 };
+    let coldCalls = { jfrog: 0, secretsManager: 0, ssm: 0 };
+    const count = async (fn: () => Promise<void>) => {
+      const before = { jfrog: h.jfrog.requests.length, ...proxy.counts };
+      await fn();
+      return { jfrog: h.jfrog.requests.length - before.jfrog, secretsManager: proxy.counts.secretsManager - before.secretsManager, ssm: proxy.counts.ssm - before.ssm };
+    };
+    const runs = Math.max(3, Math.round(RUNS / 3));
+    for (let i = 0; i < runs; i++) {
+      warmCalls = await count(async () => {
+        const t0 = Date.now();
+        const report = await runSteps(rotation(), env);
+        if (report.results.some((r) => !r.ok)) throw new Error(`a step failed: ${JSON.stringify(report.results)}`);
+        warm.push(Date.now() - t0);
+        rss.push(report.maxRssKb);
+      });
+      coldCalls = await count(async () => {
+        const t0 = Date.now();
+        for (const event of rotation()) {
+          const report = await runSteps([event], env);
+          if (!report.results[0].ok) throw new Error(`a step failed: ${report.results[0].error}`);
+        }
+        cold.push(Date.now() - t0);
+      });
+    }
+    const bare: number[] = [];
+    for (let i = 0; i < runs; i++) bare.push(timeNode([''], { NODE_NO_WARNINGS: '1', PATH: process.env.PATH }).ms);
+    const widths = [56, 14, 6, 16, 4];
+    row(['', 'wall (median)', 'JFrog', 'Secrets Manager', 'SSM'], widths);
+    row(['one warm function runs all four steps', ms(median(warm)), String(warmCalls.jfrog), String(warmCalls.secretsManager), String(warmCalls.ssm)], widths);
+    row(['a cold function for each step', ms(median(cold)), String(coldCalls.jfrog), String(coldCalls.secretsManager), String(coldCalls.ssm)], widths);
+    row(["baseline: four bare `node -e ''` starts", ms(4 * median(bare)), '-', '-', '-'], widths);
+    row(["baseline: AWS's rotation template (lambda_function.py)", '-', '-', '10', '-'], widths);
+    console.log(`  JFrog calls: mint, verify, revoke. peak RSS of the warm function through a rotation: ${mb(median(rss))} (${runs} runs)`);
+
+    // the health check of many rotations in one invocation (what the shared function does every 6 hours)
+    const many = 20;
+    const functionId = `bench-${randomUUID().slice(0, 8)}`;
+    const functionEnv: Record<string, string> = { ...h.functionEnv(functionId), NODE_NO_WARNINGS: '1' };
+    for (let i = 0; i < many; i++) {
+      const arn = await h.createSecret({ username: 'ci-bot' });
+      await h.configure(arn, { ...settings, functionId });
+      const token = randomUUID();
+      await runSteps(STEPS.map((Step) => ({ Step, SecretId: arn, ClientRequestToken: token })), functionEnv);
+    }
+    const health = await runSteps([{ jfrogTokenRotationHealthCheck: {} }], functionEnv);
+    console.log(`  health check of ${many} rotations in one invocation: ${ms(health.results[0].ms)}, ${health.results[0].ok ? 'all healthy' : health.results[0].error}, peak RSS ${mb(health.maxRssKb)}`);
+  } finally {
+    await proxy.close();
+  }
+}
+
+/** our construct vs plain Secrets with addRotationSchedule on one shared function */
+function synthesize(kind: 'ours' | 'baseline', n: number): { ms: number; resources: number; bytes: number } {
+  const t0 = process.hrtime.bigint();
+  const app = new App();
+  const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: 'eu-west-1' } });
+  if (kind === 'ours') {
+    const admin = new secretsmanager.Secret(stack, 'AdminToken');
+    for (let i = 0; i < n; i++) {
+      new JfrogTokenRotation(stack, `Pipeline${i}`, {
+        jfrogUrl: 'https://acme.jfrog.io', username: `ci-${i}`, scope: JfrogTokenScope.user(), credentials: JfrogCredentials.adminToken(admin),
+      });
+    }
+  } else {
+    const fn = new lambda.Function(stack, 'Rotator', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    for (let i = 0; i < n; i++) {
+      new secretsmanager.Secret(stack, `Secret${i}`).addRotationSchedule('Schedule', { rotationLambda: fn, automaticallyAfter: Duration.days(30) });
+    }
+  }
+  const assembly = app.synth();
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
+  const template = assembly.getStackByName('Bench').template;
+  return { ms: elapsed, resources: Object.keys(template.Resources).length, bytes: JSON.stringify(template).length };
+}
+
+function synthFigures(): void {
+  console.log('\n3. Synthesis (in this process, after a warm-up; template bytes as compact JSON)');
+  synthesize('ours', 10);
+  synthesize('baseline', 10);
+  const widths = [12, 24, 24, 10];
+  row(['rotations', 'ours: resources / bytes', 'baseline: res. / bytes', ''], widths);
+  const runs = Math.max(3, Math.round(RUNS / 3));
+  for (const n of [1, 10, 100]) {
+    const ours: number[] = []; const base: number[] = [];
+    let o = synthesize('ours', n); let b = synthesize('baseline', n);
+    for (let i = 0; i < runs; i++) {
+      o = synthesize('ours', n); ours.push(o.ms);
+      b = synthesize('baseline', n); base.push(b.ms);
+    }
+    row([String(n), `${o.resources} / ${o.bytes}`, `${b.resources} / ${b.bytes}`, ''], widths);
+    console.log(`  ${' '.repeat(12)}synth ${ms(median(ours))} vs baseline ${ms(median(base))}: ${(median(ours) / median(base)).toFixed(2)}x (${runs} runs)`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(HANDLER)) throw new Error(`no bundled handler at ${HANDLER}: run npx projen bundle`);
+  console.log(`cdk-jfrog-token-rotation benchmark, ${new Date().toISOString()}`);
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`);
+  console.log(`median of ${RUNS} runs unless said otherwise (BENCH_RUNS to change)`);
+  handlerFigures();
+  const h = await Harness.start();
+  try {
+    await rotationFigures(h);
+  } finally {
+    await h.stop();
+  }
+  synthFigures();
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${(e as Error).message}`);
+  process.exitCode = 1;
+});
