@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     await ssm.send(new PutParameterCommand({ Name: parameterName, Type: 'String', Value: JSON.stringify(settings) }));
     const env: Record<string, string> = {
       [ENV.configPath]: example.configPath,
+      [ENV.allowedJfrogUrls]: jfrogUrl,
       AWS_LAMBDA_FUNCTION_NAME: 'jfrog-token-rotation-demo',
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,

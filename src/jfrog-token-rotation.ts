@@ -299,6 +299,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     // (see CONFIG_PARAMETER_PREFIX in rotation-config.ts for why)
     const key = settingsKey(this.secret);
     group.addRotation(this, key, this.secret, props.credentials.secret);
+    group.allowJfrogUrl(jfrogUrl);
     const settings: RotationParameter = {
       v: 1,
       secretArn: this.secret.secretFullArn ?? this.secret.secretArn,

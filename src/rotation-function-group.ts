@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -80,6 +80,7 @@ export class RotationFunctionGroup extends Construct {
   private readonly rotationPolicy: iam.Policy;
   private readonly granted = new Set<string>();
   private readonly parameterKeys = new Map<string, string>();
+  private readonly jfrogUrls = new Set<string>();
 
   constructor(scope: Construct, id: string, props: RotationFunctionGroupProps) {
     super(scope, id);
@@ -123,8 +124,15 @@ export class RotationFunctionGroup extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpc ? props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
       securityGroups: props.securityGroups,
-      // where the rotations' settings are; nothing secret, nothing per rotation
-      environment: { [ENV.configPath]: this.configPath },
+      environment: {
+        // where the rotations' settings are; nothing secret, nothing per rotation
+        [ENV.configPath]: this.configPath,
+        // the JFrog URLs of its rotations (usually one): whoever can write a settings parameter
+        // still cannot send the credential anywhere else
+        [ENV.allowedJfrogUrls]: Lazy.string({ produce: () => [...this.jfrogUrls].join(' ') }),
+        // the partition's domain (amazonaws.com, amazonaws.com.cn, ...) for the service endpoints
+        [ENV.urlSuffix]: stack.urlSuffix,
+      },
     });
 
     // the settings parameters of this function's rotations, and nothing else in SSM
@@ -243,7 +251,7 @@ export class RotationFunctionGroup extends Construct {
     }
     this.node.addValidation({
       validate: () => {
-        const grants = [...this.granted].filter((g) => g.startsWith('credentials:') || g.startsWith('key:')).length;
+        const grants = [...this.granted].filter((g) => !g.startsWith('parameter:')).length;
         return grants > MAX_CREDENTIAL_GRANTS
           ? [`the rotation function ${this.node.path} reads ${grants} distinct credential secrets and KMS keys, more than the ${MAX_CREDENTIAL_GRANTS} its role's policy holds within IAM's 10,240-character limit; share admin credentials between rotations, or give some rotations dedicatedFunction: true`]
           : [];
@@ -264,18 +272,26 @@ export class RotationFunctionGroup extends Construct {
       this.parameterKeys.set(parameterKey, scope.node.path);
     }
     const region = Stack.of(this).region;
-    if (secret.encryptionKey && this.once(`key:${identity(secret.encryptionKey)}`)) {
-      secret.encryptionKey.grantEncryptDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${region}.amazonaws.com`, this.role));
+    const viaSecretsManager = new kms.ViaServicePrincipal(`secretsmanager.${region}.amazonaws.com`, this.role);
+    // a key is granted once for writing (a rotated secret's) and once for reading (a credential's):
+    // reading first must not stop a later rotated secret under the same key from being written
+    if (secret.encryptionKey && this.once(`key-write:${identity(secret.encryptionKey)}`)) {
+      secret.encryptionKey.grantEncryptDecrypt(viaSecretsManager);
     }
     if (credentials && this.once(`credentials:${identity(credentials)}`)) {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
         resources: [credentials.secretFullArn ?? `${credentials.secretArn}-??????`],
       }));
-      if (credentials.encryptionKey && this.once(`key:${identity(credentials.encryptionKey)}`)) {
-        credentials.encryptionKey.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${region}.amazonaws.com`, this.role));
+      if (credentials.encryptionKey && !this.granted.has(`key-write:${identity(credentials.encryptionKey)}`) && this.once(`key-read:${identity(credentials.encryptionKey)}`)) {
+        credentials.encryptionKey.grantDecrypt(viaSecretsManager);
       }
     }
+  }
+
+  /** the JFrog a rotation may send credentials to: the function refuses settings that name any other */
+  public allowJfrogUrl(jfrogUrl: string): void {
+    this.jfrogUrls.add(jfrogUrl);
   }
 
   private functionMetric(metricName: string, statistic: string, period: Duration): cloudwatch.Metric {

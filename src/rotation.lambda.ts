@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { awsClientFromEnv, AwsJsonClient } from './handler/aws-client';
-import { assertConfigFor, ConfigStore, configPathFrom, RotationConfig } from './handler/config';
+import { allowedJfrogUrlsFrom, assertConfigFor, ConfigStore, configPathFrom, RotationConfig } from './handler/config';
 import { ConfigurationError, RotationError } from './handler/errors';
 import { checkHealth } from './handler/health';
 import { JfrogClient } from './handler/jfrog-client';
@@ -18,7 +18,7 @@ const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
 function aws() {
   clients ??= {
     secretsManager: awsClientFromEnv('secretsmanager'),
-    configs: new ConfigStore(awsClientFromEnv('ssm'), configPathFrom(process.env)),
+    configs: new ConfigStore(awsClientFromEnv('ssm'), configPathFrom(process.env), allowedJfrogUrlsFrom(process.env)),
   };
   return clients;
 }
@@ -74,7 +74,7 @@ async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRem
       if (typeof outcome.expiresAt === 'string') {
         const left = (Date.parse(outcome.expiresAt) - Date.now()) / 1000;
         metrics.seconds(METRICS.secondsUntilExpiry, left);
-        telemetry.fn(functionName).seconds(METRICS.expiryHeadroom, left - config.expiryWarningSeconds);
+        telemetry.fn(functionName).lowestSeconds(METRICS.expiryHeadroom, left - config.expiryWarningSeconds);
       }
     }
     if (outcome.revocation === 'failed') metrics.count(METRICS.revocationFailed);
@@ -113,14 +113,11 @@ async function healthCheck(secretId: string | undefined, telemetry: Telemetry): 
       assertConfigFor(target, health.secretArn);
       const secret = telemetry.secret(target.metricSecretName);
       const fn = telemetry.fn(functionName);
-      if (health.secondsUntilExpiry !== undefined) {
-        secret.seconds(METRICS.secondsUntilExpiry, health.secondsUntilExpiry);
-        fn.seconds(METRICS.expiryHeadroom, health.secondsUntilExpiry - target.expiryWarningSeconds);
-      }
-      if (health.secondsSinceLastRotation !== undefined) {
-        secret.seconds(METRICS.secondsSinceLastRotation, health.secondsSinceLastRotation);
-        fn.seconds(METRICS.overdue, health.secondsSinceLastRotation - target.overdueAfterSeconds);
-      }
+      secret.seconds(METRICS.secondsUntilExpiry, health.secondsUntilExpiry);
+      secret.seconds(METRICS.secondsSinceLastRotation, health.secondsSinceLastRotation);
+      // one value for all the function's rotations: the one closest to (or past) its threshold
+      fn.lowestSeconds(METRICS.expiryHeadroom, health.secondsUntilExpiry - target.expiryWarningSeconds);
+      fn.highestSeconds(METRICS.overdue, health.secondsSinceLastRotation - target.overdueAfterSeconds);
       logger.info('healthCheck succeeded', { step: 'healthCheck', secretId: health.secretArn, ...health, outcome: 'success' });
     } catch (e) {
       const err = asRotationError(e);

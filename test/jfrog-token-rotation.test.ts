@@ -52,6 +52,9 @@ describe('JfrogTokenRotation', () => {
     expect(props.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/LogGroup/) } });
     expect(props.Environment.Variables).toEqual({
       JFROG_ROTATION_CONFIG_PATH: settingsNameOf(t).replace(/<token>$/, ''),
+      // the JFrog its rotations may send the credential to; settings naming another are refused
+      JFROG_ROTATION_ALLOWED_URLS: 'https://acme.jfrog.io',
+      JFROG_ROTATION_URL_SUFFIX: { Ref: 'AWS::URLSuffix' },
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     });
   });
@@ -130,6 +133,31 @@ describe('JfrogTokenRotation', () => {
     const decrypt = statements.find((s: any) => JSON.stringify(s.Principal).includes('FunctionServiceRole') && [s.Action].flat().includes('kms:Decrypt'));
     expect(decrypt).toBeDefined();
     expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
+  });
+
+  test('a key that encrypts a credential and, later, a rotated secret is granted for writing too', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const key = new kms.Key(stack, 'SharedKey');
+    const admin = new secretsmanager.Secret(stack, 'Admin', { encryptionKey: key });
+    const common = { jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.adminToken(admin) };
+    new JfrogTokenRotation(stack, 'First', common);
+    new JfrogTokenRotation(stack, 'Second', { ...common, secret: new secretsmanager.Secret(stack, 'Encrypted', { encryptionKey: key }) });
+    const statements = (Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement;
+    const forFunction = statements.filter((st: any) => JSON.stringify(st.Principal).includes('FunctionServiceRole')).flatMap((st: any) => [st.Action].flat());
+    expect(forFunction).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']));
+  });
+
+  test('every JFrog URL of a function\'s rotations is allowed, and only those', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const common = { username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.selfRotating() };
+    new JfrogTokenRotation(stack, 'Saas', { ...common, jfrogUrl: 'https://acme.jfrog.io/' });
+    new JfrogTokenRotation(stack, 'SaasAgain', { ...common, jfrogUrl: 'https://acme.jfrog.io' });
+    new JfrogTokenRotation(stack, 'OnPrem', { ...common, jfrogUrl: 'https://jfrog.internal.example.com/base' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JFROG_ROTATION_ALLOWED_URLS: 'https://acme.jfrog.io https://jfrog.internal.example.com/base' }) },
+    });
   });
 
   test('an existing secret with a custom token field is rotated in place', () => {

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
+import { ENV } from '../rotation-config';
 
 // a small client for the two AWS JSON-protocol APIs the handler calls (Secrets Manager and
 // SSM Parameter Store), signed with Signature Version 4. why not the AWS SDK: its clients are
@@ -91,7 +92,6 @@ export class AwsJsonClient implements AwsCaller {
         port: this.url.port || undefined,
         path: '/',
         headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-        timeout: this.options.connectionTimeoutMs ?? 3_000,
       }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));
@@ -120,10 +120,16 @@ export class AwsJsonClient implements AwsCaller {
         e.name = 'TimeoutError';
         request.destroy(e);
       }, this.options.requestTimeoutMs ?? 10_000);
-      request.on('timeout', () => {
-        const e = new Error(`could not connect to ${this.url.host} within ${this.options.connectionTimeoutMs ?? 3_000} ms`);
-        e.name = 'TimeoutError';
-        request.destroy(e);
+      // a bound on connecting only; the answer has the whole exchange's deadline above
+      request.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const connecting = setTimeout(() => {
+          const e = new Error(`could not connect to ${this.url.host} within ${this.options.connectionTimeoutMs ?? 3_000} ms`);
+          e.name = 'TimeoutError';
+          request.destroy(e);
+        }, this.options.connectionTimeoutMs ?? 3_000);
+        socket.once('connect', () => clearTimeout(connecting));
+        socket.once('close', () => clearTimeout(connecting));
       });
       request.on('error', (e) => {
         clearTimeout(deadline);
@@ -142,7 +148,8 @@ export function awsClientFromEnv(service: 'secretsmanager' | 'ssm', env: NodeJS.
   }
   // the SDK's own variables for another endpoint (a VPC endpoint's DNS name, an emulator)
   const override = service === 'secretsmanager' ? env.AWS_ENDPOINT_URL_SECRETS_MANAGER : env.AWS_ENDPOINT_URL_SSM;
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  // the construct passes the stack's partition domain; China's is the one a region name tells
+  const suffix = env[ENV.urlSuffix] || (region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com');
   return new AwsJsonClient({
     service,
     targetPrefix: service === 'secretsmanager' ? 'secretsmanager' : 'AmazonSSM',

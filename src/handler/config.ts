@@ -28,6 +28,11 @@ const KINDS: CredentialsKind[] = ['ADMIN_TOKEN', 'USERNAME_PASSWORD', 'SELF_ROTA
 const CACHE_MS = 60_000;
 
 /** the function's configuration path, from its environment (checked once, at cold start) */
+/** the JFrog URLs the function was deployed for; none (refuse all) when the variable is missing */
+export function allowedJfrogUrlsFrom(env: NodeJS.ProcessEnv): string[] {
+  return (env[ENV.allowedJfrogUrls] ?? '').split(/\s+/).filter(Boolean).map((u) => u.replace(/\/+$/, ''));
+}
+
 export function configPathFrom(env: NodeJS.ProcessEnv): string {
   const path = env[ENV.configPath];
   if (!path || !path.startsWith(`${CONFIG_PARAMETER_PREFIX}/`) || !path.endsWith('/')) {
@@ -44,7 +49,11 @@ export function configPathFrom(env: NodeJS.ProcessEnv): string {
 export class ConfigStore {
   private readonly cache = new Map<string, { readonly config: RotationConfig; readonly at: number }>();
 
-  constructor(private readonly ssm: AwsCaller, private readonly path: string) {}
+  /**
+   * @param allowedJfrogUrls the JFrog base URLs the construct deployed for this function's
+   *   rotations (its environment): settings that name another are refused
+   */
+  constructor(private readonly ssm: AwsCaller, private readonly path: string, private readonly allowedJfrogUrls: string[]) {}
 
   /** the configuration of one secret, by its ARN (or name) */
   public async forSecret(secretId: string): Promise<RotationConfig> {
@@ -57,7 +66,7 @@ export class ConfigStore {
     if (!name) {
       throw new ConfigurationError(`no rotation settings for ${secretId} at ${names.join(' or ')}: this function rotates only the secrets of the JfrogTokenRotation constructs that use it. Rotate the secret with its own construct's function, or redeploy the stack that made it`);
     }
-    const config = parseConfig(found.get(name)!, name);
+    const config = this.checked(parseConfig(found.get(name)!, name));
     this.cache.set(name, { config, at: Date.now() });
     return config;
   }
@@ -75,7 +84,7 @@ export class ConfigStore {
       });
       for (const p of (out.Parameters ?? []) as Array<Record<string, any>>) {
         try {
-          configs.push(parseConfig(p.Value, p.Name));
+          configs.push(this.checked(parseConfig(p.Value, p.Name)));
         } catch (e) {
           configs.push(e as ConfigurationError);
         }
@@ -85,9 +94,20 @@ export class ConfigStore {
     return configs;
   }
 
+  private checked(config: RotationConfig): RotationConfig {
+    const url = `${config.jfrogUrl.origin}${config.jfrogUrl.pathname.replace(/\/+$/, '')}`;
+    if (!this.allowedJfrogUrls.includes(url)) {
+      throw new ConfigurationError(`the rotation settings in ${config.parameterName} name JFrog at '${url}', which this function was not deployed for (${this.allowedJfrogUrls.join(', ') || 'none'}); credentials only go to the JFrog URLs of its constructs. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
+    }
+    return config;
+  }
+
   private candidateNames(secretId: string): string[] {
     const parsed = secretNameOfArn(secretId);
-    const keys = parsed ? [parameterKey(parsed.name), parsed.nameWithSuffix] : [parameterKey(secretId)];
+    // the name with its suffix serves generated names only, which SSM accepts as they are; a
+    // name SSM would reject must not fail the whole GetParameters call
+    const withSuffix = parsed?.nameWithSuffix && /^[A-Za-z0-9._-]+$/.test(parsed.nameWithSuffix) ? parsed.nameWithSuffix : undefined;
+    const keys = parsed ? [parameterKey(parsed.name), withSuffix] : [parameterKey(secretId)];
     return [...new Set(keys.filter((k): k is string => !!k))].map((k) => `${this.path}${k}`);
   }
 }

@@ -4,8 +4,8 @@ import { parseTokenSecret } from './secret-value';
 
 export interface Health {
   readonly secretArn: string;
-  readonly secondsUntilExpiry?: number;
-  readonly secondsSinceLastRotation?: number;
+  readonly secondsUntilExpiry: number;
+  readonly secondsSinceLastRotation: number;
   readonly tokenId?: string;
 }
 
@@ -20,11 +20,17 @@ export async function checkHealth(secretId: string, store: SecretStore, tokenFie
   if (!current.token) {
     throw new MalformedSecretError(`the AWSCURRENT value of ${meta.arn} holds no token in "${tokenField}": the first rotation has not succeeded. See the rotation function's log for its error`);
   }
+  // a rotation that reports nothing would hide behind the others in the function's alarms:
+  // no expiry is a failed check, and a secret never rotated counts from its creation
   const expiresAt = current.expiresAt ? Date.parse(current.expiresAt) : NaN;
+  if (Number.isNaN(expiresAt)) {
+    throw new MalformedSecretError(`the AWSCURRENT value of ${meta.arn} has no valid "expiresAt": its token was not minted by this rotation (a seed, or a value written by hand). Rotate the secret so the rotation mints one`);
+  }
+  const since = meta.lastRotatedDate ?? meta.createdDate ?? now;
   return {
     secretArn: meta.arn,
     tokenId: current.tokenId,
-    secondsUntilExpiry: Number.isNaN(expiresAt) ? undefined : (expiresAt - now.getTime()) / 1000,
-    secondsSinceLastRotation: meta.lastRotatedDate ? (now.getTime() - meta.lastRotatedDate.getTime()) / 1000 : undefined,
+    secondsUntilExpiry: (expiresAt - now.getTime()) / 1000,
+    secondsSinceLastRotation: (now.getTime() - since.getTime()) / 1000,
   };
 }

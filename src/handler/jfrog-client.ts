@@ -24,6 +24,7 @@ export interface TokenInfo {
   readonly tokenId: string;
   readonly subject?: string;
   readonly expiry?: number;
+  readonly description?: string;
 }
 
 export type RevokeOutcome = 'revoked' | 'already-gone';
@@ -113,6 +114,22 @@ export class JfrogClient {
       tokenId,
       subject: typeof json.subject === 'string' ? json.subject : undefined,
       expiry: typeof json.expiry === 'number' ? json.expiry : undefined,
+    };
+  }
+
+  /** GET /access/api/v1/tokens/{id}: who the token belongs to and its description; undefined when JFrog has no such token */
+  public async tokenInfo(auth: JfrogAuth, tokenId: string): Promise<TokenInfo | undefined> {
+    const res = await this.send('GET', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });
+    if (res.status === 404 && /"code"\s*:\s*"NOT_FOUND"/.test(res.body)) return undefined;
+    if (res.status !== 200) {
+      throw this.statusError(`look up token ${tokenId}`, res, auth);
+    }
+    const json = this.parseJson(res, `look up token ${tokenId}`);
+    return {
+      tokenId: typeof json.token_id === 'string' ? json.token_id : tokenId,
+      subject: typeof json.subject === 'string' ? json.subject : undefined,
+      expiry: typeof json.expiry === 'number' ? json.expiry : undefined,
+      description: typeof json.description === 'string' ? json.description : undefined,
     };
   }
 

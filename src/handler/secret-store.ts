@@ -8,6 +8,7 @@ export interface SecretMetadata {
   readonly arn: string;
   readonly name?: string;
   readonly lastRotatedDate?: Date;
+  readonly createdDate?: Date;
   readonly rotationEnabled: boolean;
   /** the function Secrets Manager invokes to rotate the secret */
   readonly rotationLambdaArn?: string;
@@ -40,6 +41,7 @@ export class SecretStore {
       arn: out.ARN ?? secretId,
       name: out.Name,
       lastRotatedDate: toDate(out.LastRotatedDate),
+      createdDate: toDate(out.CreatedDate),
       rotationLambdaArn: out.RotationLambdaARN,
       rotationEnabled: out.RotationEnabled === true,
       versions: out.VersionIdsToStages ?? {},
@@ -83,17 +85,30 @@ export class SecretStore {
 
   public async promote(secretId: string, versionId: string, currentVersionId: string | undefined): Promise<void> {
     this.calls++;
-    await this.client.call('UpdateSecretVersionStage', {
-      SecretId: secretId,
-      VersionStage: CURRENT,
-      MoveToVersionId: versionId,
-      ...(currentVersionId ? { RemoveFromVersionId: currentVersionId } : {}),
-    });
+    try {
+      await this.client.call('UpdateSecretVersionStage', {
+        SecretId: secretId,
+        VersionStage: CURRENT,
+        MoveToVersionId: versionId,
+        ...(currentVersionId ? { RemoveFromVersionId: currentVersionId } : {}),
+      });
+    } catch (e) {
+      // a retried call whose first attempt went through (its answer lost) fails: the label has
+      // already moved. that is the outcome asked for
+      if ((await this.describe(secretId).catch(() => undefined))?.versions[versionId]?.includes(CURRENT)) return;
+      throw e;
+    }
   }
 
   public async removePending(secretId: string, versionId: string): Promise<void> {
     this.calls++;
-    await this.client.call('UpdateSecretVersionStage', { SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId });
+    try {
+      await this.client.call('UpdateSecretVersionStage', { SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId });
+    } catch (e) {
+      const stages = (await this.describe(secretId).catch(() => undefined))?.versions;
+      if (stages && !stages[versionId]?.includes(PENDING)) return;
+      throw e;
+    }
   }
 
   /** the newest version that carries no staging label (the one that just lost AWSPREVIOUS) */

@@ -123,8 +123,9 @@ async function createSecret(ctx: StepContext): Promise<void> {
     username: config.username,
     scope: config.scope,
     expiresInSeconds: config.lifetimeSeconds,
-    // lets an operator find a token whose version never got stored
-    description: `cdk-jfrog-token-rotation: ${arn} version ${token}`,
+    // lets an operator find a token whose version never got stored, and the rotation check
+    // that a token it is asked to revoke is one it minted for this secret
+    description: mintDescription(arn, token),
   });
   const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now());
   const value = withNewToken(current, config.tokenField, config.username, minted.accessToken, minted.tokenId, expiresAt);
@@ -140,7 +141,8 @@ async function createSecret(ctx: StepContext): Promise<void> {
       return;
     }
     // the token exists at JFrog but nowhere else: take it back before failing
-    await revokeQuietly(ctx, auth, minted.tokenId, 'unstored');
+    // its id came from JFrog's own answer a moment ago: nothing to check before revoking it
+    await revokeQuietly(ctx, auth, minted.tokenId, 'unstored', { checked: true });
     throw new RotationError(`storing the new token as AWSPENDING of ${arn} failed (${(e as Error).name}: ${(e as Error).message}); the minted token was revoked, AWSCURRENT is unchanged, and Secrets Manager will retry`);
   }
   ctx.outcome.result = 'minted';
@@ -253,10 +255,41 @@ function safeParse(ctx: StepContext, raw: string | undefined, versionId: string)
 /** auth now, or a way to get it that may fail (and then counts as a failed revocation) */
 type AuthSource = JfrogAuth | (() => Promise<JfrogAuth>);
 
-async function revokeQuietly(ctx: StepContext, auth: AuthSource, tokenId: string | undefined, reason: string): Promise<void> {
+/** the description every minted token carries: it says which secret and version it is for */
+function mintDescription(arn: string, versionId: string): string {
+  return `${DESCRIPTION_PREFIX}${arn} version ${versionId}`;
+}
+const DESCRIPTION_PREFIX = 'cdk-jfrog-token-rotation: ';
+
+/**
+ * revoke a token, never failing the step for it. an id read from the secret is only a claim:
+ * whoever can write the secret could name any token for the credential to revoke. so JFrog is
+ * asked first, and only a token of this rotation's user, minted for this secret, is revoked.
+ */
+async function revokeQuietly(
+  ctx: StepContext, auth: AuthSource, tokenId: string | undefined, reason: string, options: { checked?: boolean } = {},
+): Promise<void> {
   if (!tokenId) return;
   try {
-    const result = await ctx.jfrog.revoke(typeof auth === 'function' ? await auth() : auth, tokenId);
+    const credential = typeof auth === 'function' ? await auth() : auth;
+    if (!options.checked) {
+      const info = await ctx.jfrog.tokenInfo(credential, tokenId);
+      if (!info) {
+        ctx.outcome.revokedTokenId = tokenId;
+        ctx.outcome.revocation = 'already-gone';
+        return;
+      }
+      const user = info.subject?.split('/users/').pop()?.toLowerCase();
+      const ours = user === ctx.config.username.toLowerCase() && (info.description ?? '').startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `);
+      if (!ours) {
+        ctx.outcome.revocation = 'refused';
+        logger.warn('a token named for revocation was not minted by this rotation for this secret; it was not revoked', {
+          secretId: ctx.arn, step: ctx.event.Step, tokenId, reason, owner: user ?? 'unknown',
+        });
+        return;
+      }
+    }
+    const result = await ctx.jfrog.revoke(credential, tokenId);
     ctx.outcome.revokedTokenId = tokenId;
     ctx.outcome.revocation = result;
   } catch (e) {
@@ -302,7 +335,7 @@ async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
     throw new CredentialError(`the credential secret ${arn} does not exist or has no value; put the JFrog credential into it, then retry the rotation`);
   }
   registerSecret(raw);
-  credentialCache.set(arn, { raw, at: cached?.raw === raw ? cached.at : Date.now() });
+  if (cached?.raw !== raw || Date.now() - cached.at >= CREDENTIAL_CACHE_MS) credentialCache.set(arn, { raw, at: Date.now() });
   let json: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(raw);

@@ -6,6 +6,10 @@ type Unit = 'Count' | 'Seconds';
 export interface Recorder {
   count(name: string, value?: number): void;
   seconds(name: string, value: number): void;
+  /** one value per record however many are added: the lowest (for the function's alarms) */
+  lowestSeconds(name: string, value: number): void;
+  /** one value per record: the highest */
+  highestSeconds(name: string, value: number): void;
 }
 
 interface Record {
@@ -63,15 +67,22 @@ export class Telemetry {
       record = { dimensions: { [dimension]: value }, metrics: new Map() };
       this.records.set(key, record);
     }
-    const add = (name: string, unit: Unit, v: number) => {
+    const add = (name: string, unit: Unit, v: number, keep: 'all' | 'lowest' | 'highest' = 'all') => {
       const metric = record!.metrics.get(name) ?? { unit, values: [] };
-      // EMF takes at most 100 values per metric in one record
-      if (metric.values.length < 100) metric.values.push(v);
+      if (keep === 'all') {
+        // EMF takes at most 100 values per metric in one record
+        if (metric.values.length < 100) metric.values.push(v);
+      } else {
+        const pick = keep === 'lowest' ? Math.min : Math.max;
+        metric.values = [metric.values.length ? pick(metric.values[0], v) : v];
+      }
       record!.metrics.set(name, metric);
     };
     return {
       count: (name, v = 1) => add(name, 'Count', v),
       seconds: (name, v) => add(name, 'Seconds', Math.round(v)),
+      lowestSeconds: (name, v) => add(name, 'Seconds', Math.round(v), 'lowest'),
+      highestSeconds: (name, v) => add(name, 'Seconds', Math.round(v), 'highest'),
     };
   }
 }

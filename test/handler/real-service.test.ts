@@ -130,6 +130,52 @@ describe('a secret written during the rotation', () => {
     return { value, tokenId: parsed.tokenId, token: parsed.token };
   }
 
+  test.each([
+    ['another user\'s token', 'victim'],
+    ['a token of the same user minted for another secret', 'other-secret'],
+  ])('a token id planted in AWSCURRENT by a writer of the secret is not revoked: %s', async (_name, kind) => {
+    const pending = await mintPending();
+    const PREVIOUS_VERSION = '6f1b4a7e-0000-4000-8000-00000000000f';
+    let planted: string;
+    if (kind === 'victim') {
+      jfrog.addUser('victim', { password: 'victim-Passw0rd!' });
+      planted = jfrog.validToken(jfrog.seedToken('victim', 'applied-permissions/user'))!.id;
+    } else {
+      // minted by a rotation of another secret for the same user
+      const other = await new JfrogClient(new URL(jfrog.url), { remainingMs: () => 60_000, agent: new https.Agent({ ca: jfrog.tls.ca }) })
+        .createToken({ kind: 'bearer', token: adminToken, source: 'test' }, { username: 'ci-bot', scope: 'applied-permissions/user', expiresInSeconds: 86400 * 30, description: `cdk-jfrog-token-rotation: ${CREDS} version x` });
+      planted = other.tokenId;
+    }
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [PREVIOUS_VERSION]: ['AWSPREVIOUS'], [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' })
+      .resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: JSON.stringify({ username: 'ci-bot', token: 'written-by-hand', tokenId: 'x', previousTokenId: planted }) });
+    sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+    sm.on(UpdateSecretVersionStageCommand).resolves({ ARN });
+    const outcome: Record<string, unknown> = {};
+
+    await runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome);
+
+    expect(outcome).toMatchObject({ result: 'promoted', revocation: 'refused' });
+    expect(jfrog.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(planted))).toEqual([]);
+    expect(jfrog.tokens.get(planted)!.revoked).toBeFalsy();
+  });
+
+  test('a promotion whose answer was lost: the retried call fails, and the label that already moved counts as success', async () => {
+    const pending = await mintPending();
+    sm.on(DescribeSecretCommand)
+      .resolvesOnce({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } })
+      .resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [TOKEN]: ['AWSCURRENT', 'AWSPENDING'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
+    sm.on(UpdateSecretVersionStageCommand).rejects(Object.assign(new Error('Version 6f1b... is not staged as AWSCURRENT'), { name: 'InvalidParameterException' }));
+    const outcome: Record<string, unknown> = {};
+
+    await runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome);
+
+    expect(outcome.result).toBe('promoted');
+  });
+
   test('Secrets Manager abandoned the rotation (AWSPENDING removed, the version no longer listed): no promotion, the unused token is revoked', async () => {
     const pending = await mintPending();
     const MANUAL = '6f1b4a7e-0000-4000-8000-000000000002';

@@ -78,16 +78,21 @@ describe('a full rotation', () => {
     await h.assertInvariants(secretArn, USER);
   });
 
-  test('a rotation calls JFrog exactly three times: mint, verify, revoke', async () => {
+  test('a rotation calls JFrog to mint, verify, check the token to revoke is its own, and revoke', async () => {
     const { secretArn, env } = await adminSetup();
-    await h.rotate(secretArn, env);
     await h.rotate(secretArn, env);
     const before = h.jfrog.requests.length;
     await h.rotate(secretArn, env);
-    expect(h.jfrog.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/, '{id}')} ${r.status}`)).toEqual([
+    // nothing two generations old yet: mint and verify only
+    expect(h.jfrog.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /access/api/v1/tokens', 'GET /access/api/v1/tokens/me']);
+    const oldest = h.jfrog.validToken((await h.stage(secretArn, 'AWSPREVIOUS')).value!.token)!;
+    const next = h.jfrog.requests.length;
+    await h.rotate(secretArn, env);
+    expect(h.jfrog.requests.slice(next).map((r) => `${r.method} ${r.path.replace(oldest.id, '{oldest}')} ${r.status}`)).toEqual([
       'POST /access/api/v1/tokens 200',
       'GET /access/api/v1/tokens/me 200',
-      'DELETE /access/api/v1/tokens/{id} 200',
+      'GET /access/api/v1/tokens/{oldest} 200',
+      'DELETE /access/api/v1/tokens/{oldest} 200',
     ]);
   });
 

@@ -114,3 +114,63 @@ test('Secrets Manager\'s rotation failure events count for the function\'s own s
   expect(foreign.ok).toBe(true);
   expect(emfRecords(foreign.logs)).toEqual([]);
 });
+
+test('settings that name a JFrog the function was not deployed for are refused: an SSM writer cannot send the credential elsewhere', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const credentialsSecretArn = await h.plainSecret({ token: adminToken });
+  const secretArn = await h.createSecret({ username: 'ci-bot' });
+  const env = await h.configure(secretArn, {
+    functionId,
+    username: 'ci-bot',
+    scope: 'applied-permissions/user',
+    lifetimeSeconds: 61 * DAY,
+    credentialsKind: 'ADMIN_TOKEN',
+    credentialsSecretArn,
+    jfrogUrl: 'https://attacker.example.com',
+  });
+  const requests = h.jfrog.requests.length;
+
+  const result = await h.invoke('createSecret', secretArn, randomUUID(), env);
+
+  expect(result.errorType).toBe('ConfigurationError');
+  expect(result.errorMessage).toMatch(/name JFrog at 'https:\/\/attacker.example.com', which this function was not deployed for/);
+  expect(h.jfrog.requests.length).toBe(requests);
+});
+
+test('the function\'s alarm metrics carry one value per invocation: the rotation closest to its threshold', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const soon = await rotation(functionId, 'ci-bot', 'applied-permissions/user');
+  const later = await rotation(functionId, 'deployer', 'applied-permissions/user');
+  await h.rotate(soon.secretArn, soon.env);
+  await h.rotate(later.secretArn, later.env);
+  // the same lifetime, but one rotation warns 40 days ahead: it is the closer one
+  await h.configure(soon.secretArn, { functionId, username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING', expiryWarningSeconds: 40 * DAY });
+
+  const result = await h.healthCheck(undefined, soon.env);
+
+  expect(result.ok).toBe(true);
+  const records = emfRecords(result.logs);
+  const fn = records.find((r) => r.FunctionName)!;
+  const perSecret = records.filter((r) => r.SecretName);
+  expect(perSecret).toHaveLength(2);
+  expect(typeof fn.ExpiryHeadroomSeconds).toBe('number');
+  expect(typeof fn.OverdueSeconds).toBe('number');
+  const soonest = Math.min(...perSecret.map((r) => r.SecondsUntilExpiry - (r.SecretName === secretName(soon.secretArn) ? 40 : 15) * DAY));
+  expect(Math.abs(fn.ExpiryHeadroomSeconds - soonest)).toBeLessThanOrEqual(1);
+});
+
+test('a token without an expiry (a seed, or a value written by hand) fails the health check by name', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const seed = h.jfrog.seedToken('ci-bot', 'applied-permissions/user');
+  const secretArn = await h.createSecret({ username: 'ci-bot', token: seed });
+  const env = await h.configure(secretArn, { functionId, username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+
+  const result = await h.healthCheck(undefined, env);
+
+  expect(result.ok).toBe(false);
+  expect(result.errorMessage).toContain(`${secretArn}: the AWSCURRENT value of ${secretArn} has no valid "expiresAt"`);
+});
+
+function secretName(arn: string): string {
+  return arn.split(':').pop()!.replace(/-[A-Za-z0-9]{6}$/, '');
+}

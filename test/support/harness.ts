@@ -38,6 +38,8 @@ export interface RotationSettings {
   readonly credentialsField?: string;
   readonly metricSecretName?: string;
   readonly expiryWarningSeconds?: number;
+  /** another JFrog than the emulator (the function's environment allows only the emulator) */
+  readonly jfrogUrl?: string;
   readonly overdueAfterSeconds?: number;
   /** the function's parameter path below the prefix (the tests' shared function by default) */
   readonly functionId?: string;
@@ -110,7 +112,7 @@ export class Harness {
     const parameter: RotationParameter = {
       v: 1,
       secretArn: settings.boundSecretArn ?? secretArn,
-      jfrogUrl: this.jfrog.url,
+      jfrogUrl: settings.jfrogUrl ?? this.jfrog.url,
       username: settings.username,
       scope: settings.scope,
       lifetimeSeconds: settings.lifetimeSeconds,
@@ -143,6 +145,7 @@ export class Harness {
       AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
       NODE_EXTRA_CA_CERTS: this.jfrog.tls.caPath,
       [ENV.configPath]: `${CONFIG_PARAMETER_PREFIX}/${functionId}/`,
+      [ENV.allowedJfrogUrls]: this.jfrog.url,
       ...extra,
     };
   }
