@@ -154,7 +154,7 @@ async function rotationFigures(h: Harness): Promise<void> {
     row(['a cold function for each step', ms(median(cold)), String(coldCalls.jfrog), String(coldCalls.secretsManager), String(coldCalls.ssm)], widths);
     row(["baseline: four bare `node -e ''` starts", ms(4 * median(bare)), '-', '-', '-'], widths);
     row(["baseline: AWS's rotation template (lambda_function.py)", '-', '-', '10', '-'], widths);
-    console.log(`  JFrog calls: mint, verify, revoke. peak RSS of the warm function through a rotation: ${mb(median(rss))} (${runs} runs)`);
+    console.log(`  JFrog calls: mint, verify, look up the token to revoke, revoke. peak RSS of the warm function through a rotation: ${mb(median(rss))} (${runs} runs)`);
 
     // the health check of many rotations in one invocation (what the shared function does every 6 hours)
     const many = 20;
