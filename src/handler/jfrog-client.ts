@@ -133,6 +133,22 @@ export class JfrogClient {
     };
   }
 
+  /** GET /access/api/v1/tokens?description=...: the live tokens with exactly this description (the caller's own, or all for an admin) */
+  public async tokensWithDescription(auth: JfrogAuth, description: string): Promise<TokenInfo[]> {
+    const res = await this.send('GET', `/access/api/v1/tokens?description=${encodeURIComponent(description)}`, auth, undefined, { retry5xx: true });
+    if (res.status !== 200) {
+      throw this.statusError('list tokens by description', res, auth);
+    }
+    const tokens = this.parseJson(res, 'list tokens by description').tokens;
+    return (Array.isArray(tokens) ? tokens : [])
+      .filter((t): t is Record<string, unknown> => t !== null && typeof t === 'object' && typeof t.token_id === 'string' && t.description === description)
+      .map((t) => ({
+        tokenId: t.token_id as string,
+        subject: typeof t.subject === 'string' ? t.subject : undefined,
+        description: t.description as string,
+      }));
+  }
+
   /** DELETE /access/api/v1/tokens/{id}: 200 revoked, 204 (or 404) nothing left to revoke */
   public async revoke(auth: JfrogAuth, tokenId: string): Promise<RevokeOutcome> {
     const res = await this.send('DELETE', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });

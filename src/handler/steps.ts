@@ -119,14 +119,21 @@ async function createSecret(ctx: StepContext): Promise<void> {
     // a mint the function cannot store before it is stopped would leave a token nobody holds
     throw new RotationError(`only ${jfrog.remainingMs()} ms left in this invocation, too little to mint and store a token safely; Secrets Manager will retry. Raise the function's timeout if this repeats`);
   }
-  const minted = await jfrog.createToken(auth, {
-    username: config.username,
-    scope: config.scope,
-    expiresInSeconds: config.lifetimeSeconds,
-    // lets an operator find a token whose version never got stored, and the rotation check
-    // that a token it is asked to revoke is one it minted for this secret
-    description: mintDescription(arn, token),
-  });
+  const description = mintDescription(arn, token);
+  let minted: Awaited<ReturnType<JfrogClient['createToken']>>;
+  try {
+    minted = await jfrog.createToken(auth, {
+      username: config.username,
+      scope: config.scope,
+      expiresInSeconds: config.lifetimeSeconds,
+      // lets the rotation find a token whose answer was lost, and check that a token it is
+      // asked to revoke is one it minted for this secret
+      description,
+    });
+  } catch (e) {
+    if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description);
+    throw e;
+  }
   const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now());
   const value = withNewToken(current, config.tokenField, config.username, minted.accessToken, minted.tokenId, expiresAt);
   try {
@@ -254,6 +261,32 @@ function safeParse(ctx: StepContext, raw: string | undefined, versionId: string)
 
 /** auth now, or a way to get it that may fail (and then counts as a failed revocation) */
 type AuthSource = JfrogAuth | (() => Promise<JfrogAuth>);
+
+/**
+ * a mint that failed after the request may have reached JFrog (no answer, a 5xx from a proxy,
+ * an unreadable 200) may have left a token nobody holds
+ */
+function mayHaveMinted(e: unknown): boolean {
+  if (!(e instanceof JfrogError)) return false;
+  if (e.status === undefined) return !/^TLS to |\((ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\)/.test(e.message);
+  return e.status >= 500 || e.status === 200 || e.status === 201;
+}
+
+/** find the tokens this very mint may have left (its description is unique) and revoke them */
+async function revokeLostMint(ctx: StepContext, auth: JfrogAuth, description: string): Promise<void> {
+  try {
+    const lost = (await ctx.jfrog.tokensWithDescription(auth, description))
+      .filter((t) => t.subject?.split('/users/').pop()?.toLowerCase() === ctx.config.username.toLowerCase());
+    for (const token of lost) {
+      await revokeQuietly(ctx, auth, token.tokenId, 'mint-answer-lost', { checked: true });
+    }
+    ctx.outcome.lostMintsRevoked = lost.length;
+  } catch (e) {
+    logger.warn('a mint whose answer was lost may have left a token that could not be looked up; it stays valid until it expires', {
+      secretId: ctx.arn, step: ctx.event.Step, error: (e as Error).message,
+    });
+  }
+}
 
 /** the description every minted token carries: it says which secret and version it is for */
 function mintDescription(arn: string, versionId: string): string {

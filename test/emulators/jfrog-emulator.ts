@@ -44,6 +44,11 @@ export interface Fault {
   readonly destroy?: boolean;
   /** answer normally, but drop this field from the JSON answer */
   readonly dropField?: string;
+  /**
+   * carry the request out, then lose the answer: 'destroy' cuts the connection, a number answers
+   * with that status instead (a proxy's 502 after JFrog did the work)
+   */
+  readonly loseAnswer?: 'destroy' | number;
 }
 
 export interface RecordedRequest {
@@ -140,7 +145,20 @@ export class JfrogEmulator extends EventEmitter {
     this.requests.push(record);
     this.emit('request', record);
     const body = await readBody(req);
+    // a fault that lets the request be carried out and then loses its answer
+    let lose: 'destroy' | number | undefined;
     const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+      if (lose === 'destroy') {
+        record.status = 0;
+        req.socket.destroy();
+        return;
+      }
+      if (lose !== undefined) {
+        record.status = lose;
+        res.writeHead(lose, { 'content-type': 'text/html' });
+        res.end('<html><body>Bad Gateway</body></html>');
+        return;
+      }
       record.status = status;
       const text = payload === undefined ? '' : typeof payload === 'string' ? payload : JSON.stringify(payload);
       res.writeHead(status, { ...(text && typeof payload !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers });
@@ -149,7 +167,10 @@ export class JfrogEmulator extends EventEmitter {
 
     const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (!f.path || url.pathname.startsWith(f.path)));
     let dropField: string | undefined;
-    if (fault) {
+    if (fault?.loseAnswer !== undefined) {
+      fault.left--;
+      lose = fault.loseAnswer;
+    } else if (fault) {
       fault.left--;
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.destroy) {
@@ -183,6 +204,15 @@ export class JfrogEmulator extends EventEmitter {
     if (method === 'POST' && url.pathname === '/access/api/v1/tokens') {
       const [status, payload] = this.create(caller, parseRequest(body, req.headers['content-type']));
       answer(status, payload);
+    } else if (method === 'GET' && url.pathname === '/access/api/v1/tokens') {
+      // admins see every stored token, others their own; description filters, '*' as a wildcard
+      const filter = url.searchParams.get('description');
+      const matches = (d: string | undefined) => filter === null
+        || (filter.endsWith('*') ? (d ?? '').startsWith(filter.slice(0, -1)) : d === filter);
+      const tokens = [...this.tokens.values()]
+        .filter((t) => t.persistent && !t.revoked && (caller.admin || t.username === caller.username) && matches(t.description))
+        .map(tokenInfo);
+      answer(200, { tokens });
     } else if (method === 'GET' && url.pathname === '/access/api/v1/tokens/me') {
       if (!caller.token) {
         answer(400, errors('BAD_REQUEST', 'Only an access token can describe itself'));

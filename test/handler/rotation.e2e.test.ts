@@ -176,6 +176,30 @@ describe('retries and crashes', () => {
     expect(logLines(set.logs).pop()).toMatchObject({ result: 'nothing-to-set', secretsManagerCalls: 0 });
   });
 
+  test.each<[string, 'destroy' | number, RegExp]>([
+    ['the connection is cut', 'destroy', /could not reach JFrog|did not answer/],
+    ['a proxy answers 502', 502, /HTTP 502/],
+  ])('a mint JFrog carried out but whose answer was lost (%s): the token is found by its description and revoked', async (_name, loseAnswer, message) => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const mintedBefore = h.jfrog.apiTokens(USER).length;
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', loseAnswer });
+
+    const first = await h.rotate(secretArn, env);
+
+    expect(first.failed?.step).toBe('createSecret');
+    expect(first.failed?.result.errorMessage).toMatch(message);
+    expect(logLines(first.failed!.result.logs).pop()).toMatchObject({ lostMintsRevoked: 1, revocation: 'revoked' });
+    const lost = h.jfrog.apiTokens(USER).slice(mintedBefore);
+    expect(lost).toHaveLength(1);
+    expect(lost[0].revoked).toBe(true);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+    // Secrets Manager's retry mints again and completes
+    expect((await h.rotate(secretArn, env, first.token)).failed).toBeUndefined();
+    await h.assertInvariants(secretArn, USER);
+  });
+
   test.each(STEPS.filter((s) => s !== 'setSecret'))('Secrets Manager unreachable at %s: the step fails, AWSCURRENT stays, the retry completes', async (failingStep) => {
     const { secretArn, env } = await adminSetup();
     await h.rotate(secretArn, env);
