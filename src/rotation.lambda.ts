@@ -5,6 +5,7 @@ import { ConfigurationError, RotationError } from './handler/errors';
 import { checkHealth } from './handler/health';
 import { JfrogClient } from './handler/jfrog-client';
 import { logger } from './handler/log';
+import { forgetSecrets } from './handler/redact';
 import { SecretStore } from './handler/secret-store';
 import { clearCredentialCache, RotationEvent, runStep } from './handler/steps';
 import { Recorder, Telemetry } from './handler/telemetry';
@@ -41,6 +42,7 @@ type Invocation = RotationEvent | HealthCheckEvent | RotationFailureEvent;
 
 export async function handler(event: Invocation, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
   const telemetry = new Telemetry();
+  forgetSecrets();
   try {
     if ((event as HealthCheckEvent)?.[HEALTH_CHECK_FIELD]) {
       await healthCheck((event as HealthCheckEvent)[HEALTH_CHECK_FIELD].secretId, telemetry);

@@ -67,6 +67,10 @@ export class ConfigStore {
       throw new ConfigurationError(`no rotation settings for ${secretId} at ${names.join(' or ')}: this function rotates only the secrets of the JfrogTokenRotation constructs that use it. Rotate the secret with its own construct's function, or redeploy the stack that made it`);
     }
     const config = this.checked(parseConfig(found.get(name)!, name));
+    // a warm shared function meets many secrets: keep only what is fresh
+    for (const [key, entry] of this.cache) {
+      if (Date.now() - entry.at >= CACHE_MS) this.cache.delete(key);
+    }
     this.cache.set(name, { config, at: Date.now() });
     return config;
   }

@@ -9,6 +9,14 @@ const PATTERNS = [
   /(authorization["'\s:=]+)(bearer|basic)\s+[^\s"',}]+/gi,
 ];
 
+/**
+ * forget the values of earlier invocations: a warm shared function serves many secrets, and
+ * each invocation registers again what it reads (a cached credential included)
+ */
+export function forgetSecrets(): void {
+  known.clear();
+}
+
 export function registerSecret(value: string | undefined): void {
   // very short strings would redact ordinary words; JFrog tokens are long
   if (value && value.length >= 8) {
