@@ -252,7 +252,7 @@ export class RotationFunctionGroup extends Construct {
     }
     this.node.addValidation({
       validate: () => {
-        const grants = [...this.granted].filter((g) => !g.startsWith('parameter:')).length;
+        const grants = this.granted.size;
         return grants > MAX_CREDENTIAL_GRANTS
           ? [`the rotation function ${this.node.path} reads ${grants} distinct credential secrets and KMS keys, more than the ${MAX_CREDENTIAL_GRANTS} its role's policy holds within IAM's 10,240-character limit; share admin credentials between rotations, or give some rotations dedicatedFunction: true`]
           : [];

@@ -60,12 +60,11 @@ async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRem
   const started = Date.now();
   const base = { step: event?.Step, secretId: event?.SecretId, clientRequestToken: event?.ClientRequestToken };
   const outcome: Record<string, unknown> = {};
-  let store: SecretStore | undefined;
   let metrics: Recorder | undefined;
   try {
     if (!event?.SecretId) throw new RotationError('the event has no SecretId; Secrets Manager sends one with every rotation step');
     const { secretsManager, configs } = aws();
-    store = new SecretStore(secretsManager);
+    const store = new SecretStore(secretsManager);
     const config = await configs.forSecret(event.SecretId);
     metrics = telemetry.secret(config.metricSecretName);
     const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
