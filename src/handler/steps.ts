@@ -276,7 +276,7 @@ function mayHaveMinted(e: unknown): boolean {
 async function revokeLostMint(ctx: StepContext, auth: JfrogAuth, description: string): Promise<void> {
   try {
     const lost = (await ctx.jfrog.tokensWithDescription(auth, description))
-      .filter((t) => t.subject?.split('/users/').pop()?.toLowerCase() === ctx.config.username.toLowerCase());
+      .filter((t) => ownerOf(t.subject) === ctx.config.username.toLowerCase());
     for (const token of lost) {
       await revokeQuietly(ctx, auth, token.tokenId, 'mint-answer-lost', { checked: true });
     }
@@ -286,6 +286,11 @@ async function revokeLostMint(ctx: StepContext, auth: JfrogAuth, description: st
       secretId: ctx.arn, step: ctx.event.Step, error: (e as Error).message,
     });
   }
+}
+
+/** the user a token belongs to, from its subject `jfac@<service>/users/<username>` (JFrog lowercases it) */
+function ownerOf(subject: string | undefined): string | undefined {
+  return subject?.split('/users/').pop()?.toLowerCase();
 }
 
 /** the description every minted token carries: it says which secret and version it is for */
@@ -312,7 +317,7 @@ async function revokeQuietly(
         ctx.outcome.revocation = 'already-gone';
         return;
       }
-      const user = info.subject?.split('/users/').pop()?.toLowerCase();
+      const user = ownerOf(info.subject);
       const ours = user === ctx.config.username.toLowerCase() && (info.description ?? '').startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `);
       if (!ours) {
         ctx.outcome.revocation = 'refused';
