@@ -124,9 +124,11 @@ async function rotationFigures(h: Harness): Promise<void> {
     const secretArn = await h.createSecret({ username: 'ci-bot' });
     const settings = { username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN' as const, credentialsSecretArn };
     const env = { ...await h.configure(secretArn, settings), AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.endpoint, AWS_ENDPOINT_URL_SSM: proxy.endpoint, NODE_NO_WARNINGS: '1' };
-    const rotation = () => { const token = randomUUID(); return STEPS.map((Step) => ({ Step, SecretId: secretArn, ClientRequestToken: token })); };
+    // RotateSecret stages the version (AWSPENDING, no value) before Secrets Manager invokes the function
+    const rotation = async () => { const token = await h.startRotation(secretArn); return STEPS.map((Step) => ({ Step, SecretId: secretArn, ClientRequestToken: token })); };
     // two rotations first: from the third on, each one revokes the token two generations old
-    await runSteps([...rotation(), ...rotation()], env);
+    await runSteps(await rotation(), env);
+    await runSteps(await rotation(), env);
 
     const warm: number[] = []; const cold: number[] = []; const rss: number[] = []; const heap: number[] = [];
     let warmCalls = { jfrog: 0, secretsManager: 0, ssm: 0 };
@@ -140,7 +142,7 @@ async function rotationFigures(h: Harness): Promise<void> {
     for (let i = 0; i < runs; i++) {
       warmCalls = await count(async () => {
         const t0 = Date.now();
-        const report = await runSteps(rotation(), env);
+        const report = await runSteps(await rotation(), env);
         if (report.results.some((r) => !r.ok)) throw new Error(`a step failed: ${JSON.stringify(report.results)}`);
         warm.push(Date.now() - t0);
         rss.push(report.maxRssKb);
@@ -148,7 +150,7 @@ async function rotationFigures(h: Harness): Promise<void> {
       });
       coldCalls = await count(async () => {
         const t0 = Date.now();
-        for (const event of rotation()) {
+        for (const event of await rotation()) {
           const report = await runSteps([event], env);
           if (!report.results[0].ok) throw new Error(`a step failed: ${report.results[0].error}`);
         }
@@ -163,7 +165,7 @@ async function rotationFigures(h: Harness): Promise<void> {
     row(['a cold function for each step', ms(median(cold)), String(coldCalls.jfrog), String(coldCalls.secretsManager), String(coldCalls.ssm)], widths);
     row(["baseline: four bare `node -e ''` starts", ms(4 * median(bare)), '-', '-', '-'], widths);
     row(["baseline: AWS's rotation template (lambda_function.py)", '-', '-', '10', '-'], widths);
-    console.log(`  JFrog calls: mint, verify, look up the token to revoke, revoke. peak RSS of the warm function through a rotation: ${mb(median(rss))} (${runs} runs)`);
+    console.log(`  JFrog calls: mint, verify (testSecret), verify again before promotion, list this secret's tokens, revoke the one two generations old. peak RSS of the warm function through a rotation: ${mb(median(rss))} (${runs} runs)`);
 
     // the health check of many rotations in one invocation (what the shared function does every 6 hours)
     const many = 100;
@@ -173,7 +175,7 @@ async function rotationFigures(h: Harness): Promise<void> {
     for (let i = 0; i < many; i++) {
       const arn = await h.createSecret({ username: 'ci-bot' });
       await h.configure(arn, { ...settings, functionId });
-      const token = randomUUID();
+      const token = await h.startRotation(arn);
       firstRotations.push(...STEPS.map((Step) => ({ Step, SecretId: arn, ClientRequestToken: token })));
     }
     // the first rotation of each, in one warm function, as a deployment of 100 rotations starts them

@@ -23,7 +23,9 @@ import { STEPS } from '../src/handler/steps';
 import { ENV, parameterKey, RotationParameter } from '../src/rotation-config';
 import { JfrogEmulator } from '../test/emulators/jfrog-emulator';
 import { MotoServer } from '../test/emulators/moto';
-import { invokeHandler, logLines } from '../test/support/invoke';
+import { functionArnFor, invokeHandler, logLines } from '../test/support/invoke';
+
+const FUNCTION_NAME = 'jfrog-token-rotation-demo';
 
 
 interface Options {
@@ -124,8 +126,8 @@ async function main(): Promise<void> {
     const credentials = await sm.send(new CreateSecretCommand({ Name: 'jfrog/admin-token', SecretString: JSON.stringify({ token: adminToken }) }));
     const initial = JSON.parse(example.initialValue);
     const secret = await sm.send(new CreateSecretCommand({ Name: 'ci/jfrog-token', SecretString: JSON.stringify({ ...initial, username }) }));
-    // moto enables rotation only through RotateSecret, which copies the value into a new version
-    await sm.send(new RotateSecretCommand({ SecretId: secret.ARN, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 } }));
+    // rotation on, done by the function (the rotation schedule of the template does this)
+    await sm.send(new RotateSecretCommand({ SecretId: secret.ARN, RotationLambdaARN: functionArnFor(FUNCTION_NAME), RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 } }));
     // the rotation's settings parameter, as CloudFormation would create it
     const settings: RotationParameter = {
       ...example.settings,
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
     const env: Record<string, string> = {
       [ENV.configPath]: example.configPath,
       [ENV.allowedJfrogUrls]: jfrogUrl,
-      AWS_LAMBDA_FUNCTION_NAME: 'jfrog-token-rotation-demo',
+      AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
       AWS_ENDPOINT_URL_SSM: moto.endpoint,
@@ -164,6 +166,8 @@ async function main(): Promise<void> {
       const token = randomUUID();
       say();
       say(`4.${r} rotation ${r} of ${options.rotations} (ClientRequestToken ${token})`);
+      // what RotateSecret does before it invokes the function: a version with AWSPENDING, no value
+      await sm.send(new RotateSecretCommand({ SecretId: secret.ARN, ClientRequestToken: token, RotateImmediately: true }));
       for (const step of STEPS) {
         const started = Date.now();
         const result = await invokeHandler(example.handlerPath, { Step: step, SecretId: secret.ARN, ClientRequestToken: token }, env);

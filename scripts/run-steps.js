@@ -2,6 +2,8 @@
 // function does: the events as a JSON array on stdin; prints a JSON report (per-event time and
 // outcome, the process's peak RSS) on the last line of stdout. used by scripts/bench.ts.
 const handlerPath = process.argv[2];
+// as Lambda's context gives it; the account is moto's default (functionArnFor in test/support/invoke.ts)
+const functionArn = `arn:aws:lambda:${process.env.AWS_REGION}:123456789012:function:${process.env.AWS_LAMBDA_FUNCTION_NAME}`;
 let input = '';
 process.stdin.on('data', (chunk) => { input += chunk; });
 process.stdin.on('end', async () => {
@@ -15,7 +17,7 @@ process.stdin.on('end', async () => {
     let ok = true;
     let error;
     try {
-      await handler(event, { getRemainingTimeInMillis: () => 120_000 });
+      await handler(event, { getRemainingTimeInMillis: () => 120_000, invokedFunctionArn: functionArn });
     } catch (e) {
       ok = false;
       error = e && e.message;

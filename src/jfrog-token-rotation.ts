@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { JfrogCredentials, JfrogCredentialsKind } from './credentials';
-import { EXPIRES_AT_FIELD, METRICS, parameterKey, PREVIOUS_TOKEN_ID_FIELD, RotationParameter, TOKEN_ID_FIELD } from './rotation-config';
+import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter } from './rotation-config';
 import { RotationFunctionGroup } from './rotation-function-group';
 import { JfrogRotationSchedule } from './schedule';
 import { JfrogTokenScope } from './scope';
@@ -303,6 +303,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     const settings: RotationParameter = {
       v: 1,
       secretArn: this.secret.secretFullArn ?? this.secret.secretArn,
+      // a secret imported by name has no complete ARN at synth: the handler compares its name
+      ...(this.secret.secretFullArn ? {} : { secretName: this.secret.secretName }),
       jfrogUrl,
       username: props.username,
       scope: props.scope.value,
@@ -420,29 +422,16 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   }
 }
 
-/** the JSON fields the handler owns; a token field cannot be one of them */
-const RESERVED_FIELDS = [TOKEN_ID_FIELD, EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD];
-
 function validateJfrogUrl(value: string): string {
   if (Token.isUnresolved(value)) {
+    // checked by the handler when it loads the settings
     return value;
   }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`jfrogUrl must be an absolute https URL such as https://acme.jfrog.io, got '${value}'`);
+  const problem = jfrogUrlProblem(value);
+  if (problem) {
+    throw new Error(`jfrogUrl must be ${JFROG_URL_FORM}; ${problem}, got '${value}'`);
   }
-  if (url.protocol !== 'https:') {
-    throw new Error(`jfrogUrl must use https (tokens must never travel in clear text), got '${value}'`);
-  }
-  if (url.username || url.password) {
-    throw new Error('jfrogUrl must not contain credentials; pass them with `credentials`, got a URL with user info');
-  }
-  if (url.search || url.hash) {
-    throw new Error(`jfrogUrl must be the platform's base URL without query or fragment, got '${value}'`);
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  return normalizeJfrogUrl(new URL(value));
 }
 
 function validateUsername(value: string): void {

@@ -27,8 +27,16 @@ export const CONFIG_PARAMETER_PREFIX = '/cdk-jfrog-token-rotation';
 /** the configuration parameter's JSON (version 1) */
 export interface RotationParameter {
   readonly v: 1;
-  /** the secret's complete ARN, or its partial ARN (no 6-character suffix) when imported by name */
+  /**
+   * the secret's complete ARN; for a secret imported by name, its partial ARN (no 6-character
+   * suffix), and then `secretName` is set too
+   */
   readonly secretArn: string;
+  /**
+   * only for a secret imported by name: its exact name, which the handler compares with the name
+   * Secrets Manager reports (a partial ARN alone would also match a look-alike secret)
+   */
+  readonly secretName?: string;
   readonly jfrogUrl: string;
   readonly username: string;
   readonly scope: string;
@@ -83,6 +91,8 @@ export const METRICS = {
   overdue: 'OverdueSeconds',
   /** Secrets Manager's RotationFailed, RotationAbandoned and TestRotationFailed events */
   rotationFailureEvents: 'RotationFailureEvents',
+  /** per function: invocations refused (settings bound to another secret, a version Secrets Manager did not stage) */
+  refusedInvocations: 'RefusedInvocations',
 } as const;
 
 /** the input of the scheduled health check (not a rotation event) */
@@ -95,3 +105,44 @@ export const ROTATION_FAILURE_EVENTS = ['RotationFailed', 'RotationAbandoned', '
 export const TOKEN_ID_FIELD = 'tokenId';
 export const EXPIRES_AT_FIELD = 'expiresAt';
 export const PREVIOUS_TOKEN_ID_FIELD = 'previousTokenId';
+/** the version that was AWSCURRENT when the pending token was minted: a different one at finishSecret means someone wrote the secret meanwhile */
+export const PREVIOUS_VERSION_ID_FIELD = 'previousVersionId';
+/** the JSON fields the handler writes; a token field cannot be one of them */
+export const RESERVED_FIELDS: readonly string[] = [TOKEN_ID_FIELD, EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD];
+
+/** what jfrogUrl accepts, for error messages */
+export const JFROG_URL_FORM = 'an https origin with an optional base path of plain segments, such as https://acme.jfrog.io or https://jfrog.example.com/base';
+
+/**
+ * why a JFrog base URL is refused, or undefined when it is acceptable. The credential goes to
+ * this URL, so anything that could make a request built on it reach another host is refused:
+ * user info, a query or fragment, backslashes, empty, `.` or `..` path segments (a path that
+ * starts with `//` names a new host), encoded slashes and dots, and any spelling that a URL
+ * parser would rewrite. The construct and the handler use this same check.
+ */
+export function jfrogUrlProblem(value: string): string | undefined {
+  if (/[\\\s\u0000-\u001f\u007f]/.test(value)) return 'it contains a backslash, whitespace or a control character';
+  if (/[?#]/.test(value)) return 'it has a query or fragment';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'it is not an absolute URL';
+  }
+  if (url.protocol !== 'https:') return 'it does not use https (tokens must never travel in clear text)';
+  if (url.username || url.password || value.includes('@')) return 'it contains user info (pass credentials with `credentials`)';
+  const rest = value.slice(value.indexOf('//') + 2);
+  const rawPath = rest.includes('/') ? rest.slice(rest.indexOf('/')) : '';
+  const segments = rawPath.replace(/\/$/, '').split('/').slice(1);
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'its path has an empty, `.` or `..` segment';
+  if (/%(2f|5c|2e)/i.test(rawPath)) return 'its path has an encoded slash, backslash or dot';
+  if (normalizeJfrogUrl(url).toLowerCase() !== value.replace(/\/$/, '').toLowerCase()) {
+    return `a URL parser reads it as ${normalizeJfrogUrl(url)}`;
+  }
+  return undefined;
+}
+
+/** the base URL as the handler compares and uses it: origin and path, no trailing slash */
+export function normalizeJfrogUrl(url: URL): string {
+  return `${url.origin}${url.pathname.replace(/\/$/, '')}`;
+}

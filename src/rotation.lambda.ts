@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { awsClientFromEnv, AwsJsonClient } from './handler/aws-client';
 import { allowedJfrogUrlsFrom, assertConfigFor, ConfigStore, configPathFrom, RotationConfig } from './handler/config';
-import { ConfigurationError, RotationError } from './handler/errors';
+import { ConfigurationError, RefusedInvocationError, RotationError } from './handler/errors';
 import { checkHealth } from './handler/health';
 import { JfrogClient } from './handler/jfrog-client';
 import { logger } from './handler/log';
@@ -9,7 +9,7 @@ import { forgetSecrets } from './handler/redact';
 import { SecretStore } from './handler/secret-store';
 import { clearCredentialCache, RotationEvent, runStep } from './handler/steps';
 import { Recorder, Telemetry } from './handler/telemetry';
-import { HEALTH_CHECK_FIELD, METRICS, ROTATION_FAILURE_EVENTS } from './rotation-config';
+import { HEALTH_CHECK_FIELD, METRICS, ROTATION_FAILURE_EVENTS, secretNameOfArn } from './rotation-config';
 
 // module scope: reused across invocations of a warm function; made at the first invocation so
 // that an environment problem is logged as the invocation's error
@@ -40,7 +40,7 @@ export interface RotationFailureEvent {
 
 type Invocation = RotationEvent | HealthCheckEvent | RotationFailureEvent;
 
-export async function handler(event: Invocation, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
+export async function handler(event: Invocation, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'invokedFunctionArn'>>): Promise<void> {
   const telemetry = new Telemetry();
   forgetSecrets();
   try {
@@ -56,7 +56,7 @@ export async function handler(event: Invocation, context: Pick<Context, 'getRema
   }
 }
 
-async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRemainingTimeInMillis'>, telemetry: Telemetry): Promise<void> {
+async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'invokedFunctionArn'>>, telemetry: Telemetry): Promise<void> {
   const started = Date.now();
   const base = { step: event?.Step, secretId: event?.SecretId, clientRequestToken: event?.ClientRequestToken };
   const outcome: Record<string, unknown> = {};
@@ -68,7 +68,7 @@ async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRem
     const config = await configs.forSecret(event.SecretId);
     metrics = telemetry.secret(config.metricSecretName);
     const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
-    await runStep(event, { config, store, jfrog, now: () => new Date() }, outcome);
+    await runStep(event, { config, store, jfrog, now: () => new Date(), functionArn: context.invokedFunctionArn }, outcome);
     outcome.jfrogCalls = jfrog.calls.length;
     if (outcome.result === 'promoted') {
       metrics.count(METRICS.rotationSucceeded);
@@ -85,6 +85,9 @@ async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRem
     // a credential that failed may have changed: read it afresh next time
     clearCredentialCache();
     metrics?.count(METRICS.rotationFailed);
+    // an invocation Secrets Manager did not start (or settings bound to another secret): a
+    // probe or an attack, counted for the function so an alarm can watch it
+    if (err instanceof RefusedInvocationError) telemetry.fn(functionName).count(METRICS.refusedInvocations);
     logger.error(`${base.step} failed`, { ...base, ...outcome, outcome: 'failure', errorType: err.name, error: err.message, durationMs: Date.now() - started });
     throw err;
   }
@@ -110,8 +113,7 @@ async function healthCheck(secretId: string | undefined, telemetry: Telemetry): 
       return;
     }
     try {
-      const health = await checkHealth(target.secretArn, store, target.tokenField, now);
-      assertConfigFor(target, health.secretArn);
+      const health = await checkHealth(target, store, now);
       const secret = telemetry.secret(target.metricSecretName);
       const fn = telemetry.fn(functionName);
       secret.seconds(METRICS.secondsUntilExpiry, health.secondsUntilExpiry);
@@ -143,7 +145,9 @@ async function rotationFailure(event: RotationFailureEvent, telemetry: Telemetry
   let config: RotationConfig;
   try {
     config = await aws().configs.forSecret(secretId);
-    assertConfigFor(config, secretId);
+    // the event's ARN is the secret's complete ARN; a secret imported by name is matched by the
+    // name in it (a look-alike has a longer one)
+    assertConfigFor(config, { arn: secretId, name: config.secretName === undefined ? undefined : secretNameOfArn(secretId)?.name });
   } catch (e) {
     // the rule sees every secret of the account; another function rotates this one
     logger.info('ignored a rotation failure of a secret this function does not rotate', { eventName, secretId });

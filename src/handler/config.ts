@@ -1,6 +1,6 @@
-import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, RotationParameter, secretNameOfArn } from '../rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, jfrogUrlProblem, normalizeJfrogUrl, parameterKey, RotationParameter, secretNameOfArn } from '../rotation-config';
 import { AwsCaller } from './aws-client';
-import { ConfigurationError } from './errors';
+import { ConfigurationError, RefusedInvocationError } from './errors';
 
 export type CredentialsKind = RotationParameter['credentialsKind'];
 
@@ -9,6 +9,8 @@ export interface RotationConfig {
   readonly parameterName: string;
   /** the secret it belongs to: complete ARN, or partial (no suffix) for a secret imported by name */
   readonly secretArn: string;
+  /** a secret imported by name: its exact name (then secretArn is partial) */
+  readonly secretName?: string;
   readonly jfrogUrl: URL;
   readonly username: string;
   readonly scope: string;
@@ -30,7 +32,7 @@ const CACHE_MS = 60_000;
 /** the function's configuration path, from its environment (checked once, at cold start) */
 /** the JFrog URLs the function was deployed for; none (refuse all) when the variable is missing */
 export function allowedJfrogUrlsFrom(env: NodeJS.ProcessEnv): string[] {
-  return (env[ENV.allowedJfrogUrls] ?? '').split(/\s+/).filter(Boolean).map((u) => u.replace(/\/+$/, ''));
+  return (env[ENV.allowedJfrogUrls] ?? '').split(/\s+/).filter(Boolean).map((u) => u.replace(/\/$/, ''));
 }
 
 export function configPathFrom(env: NodeJS.ProcessEnv): string {
@@ -99,7 +101,7 @@ export class ConfigStore {
   }
 
   private checked(config: RotationConfig): RotationConfig {
-    const url = `${config.jfrogUrl.origin}${config.jfrogUrl.pathname.replace(/\/+$/, '')}`;
+    const url = normalizeJfrogUrl(config.jfrogUrl);
     if (!this.allowedJfrogUrls.includes(url)) {
       throw new ConfigurationError(`the rotation settings in ${config.parameterName} name JFrog at '${url}', which this function was not deployed for (${this.allowedJfrogUrls.join(', ') || 'none'}); credentials only go to the JFrog URLs of its constructs. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
     }
@@ -116,14 +118,17 @@ export class ConfigStore {
   }
 }
 
-/** refuse settings written for another secret: a parameter binds exactly one secret */
-export function assertConfigFor(config: RotationConfig, secretArn: string): void {
-  const bound = config.secretArn;
-  const matches = bound === secretArn
-    // a secret imported by name: its parameter knows the ARN without the 6-character suffix
-    || (secretArn.startsWith(`${bound}-`) && secretArn.length === bound.length + 7);
+/**
+ * refuse settings written for another secret: a parameter binds exactly one secret, by its
+ * complete ARN, or (a secret imported by name) by the exact name Secrets Manager reports. A
+ * prefix is never enough: `<name>-AbCdEf-XyZ123` would pass for `<name>-AbCdEf`.
+ */
+export function assertConfigFor(config: RotationConfig, secret: { readonly arn: string; readonly name?: string }): void {
+  const matches = config.secretName === undefined
+    ? secret.arn === config.secretArn
+    : secret.name === config.secretName && secret.arn.startsWith(`${config.secretArn}-`) && secret.arn.length === config.secretArn.length + 7;
   if (!matches) {
-    throw new ConfigurationError(`the rotation settings in ${config.parameterName} belong to ${bound}, not to ${secretArn}; nothing was changed. Redeploy the JfrogTokenRotation construct of ${secretArn}`);
+    throw new RefusedInvocationError(`the rotation settings in ${config.parameterName} belong to ${config.secretName ? `the secret named '${config.secretName}' (${config.secretArn}-??????)` : config.secretArn}, not to ${secret.arn}; nothing was read from or written to either secret, and JFrog was not called. A secret whose name merely resembles a rotated one is refused. Rotate ${secret.arn} with its own JfrogTokenRotation construct`);
   }
 }
 
@@ -147,14 +152,10 @@ export function parseConfig(raw: string, parameterName: string): RotationConfig 
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) fail(`"${field}" must be a positive whole number of seconds, got '${String(value)}'`);
     return value as number;
   };
-  let jfrogUrl: URL;
-  try {
-    jfrogUrl = new URL(text('jfrogUrl', json.jfrogUrl));
-  } catch (e) {
-    if (e instanceof ConfigurationError) throw e;
-    return fail(`"jfrogUrl" is not a URL: '${json.jfrogUrl}'`);
-  }
-  if (jfrogUrl.protocol !== 'https:') fail(`"jfrogUrl" must be https, got '${jfrogUrl.origin}'`);
+  const rawUrl = text('jfrogUrl', json.jfrogUrl);
+  const urlProblem = jfrogUrlProblem(rawUrl);
+  if (urlProblem) fail(`"jfrogUrl" is refused: ${urlProblem}`);
+  const jfrogUrl = new URL(rawUrl);
   const credentialsKind = json.credentialsKind as CredentialsKind;
   if (!KINDS.includes(credentialsKind)) fail(`"credentialsKind" must be one of ${KINDS.join(', ')}, got '${credentialsKind}'`);
   const credentialsSecretArn = json.credentialsSecretArn || undefined;
@@ -162,6 +163,7 @@ export function parseConfig(raw: string, parameterName: string): RotationConfig 
   return {
     parameterName,
     secretArn: text('secretArn', json.secretArn),
+    secretName: json.secretName === undefined ? undefined : text('secretName', json.secretName),
     jfrogUrl,
     username: text('username', json.username),
     scope: text('scope', json.scope),

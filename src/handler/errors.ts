@@ -14,6 +14,11 @@ export class RotationStateError extends RotationError {}
 export class MalformedSecretError extends RotationError {}
 /** the credential secret is missing or unusable */
 export class CredentialError extends RotationError {}
+/**
+ * an invocation the function must not serve: settings bound to another secret, a secret whose
+ * rotation names another function, a version Secrets Manager did not stage for rotation
+ */
+export class RefusedInvocationError extends RotationError {}
 /** the function's configuration is invalid (a deployment problem) */
 export class ConfigurationError extends RotationError {}
 /** JFrog answered with an error status, an unusable body, or not at all */

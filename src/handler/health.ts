@@ -1,3 +1,4 @@
+import { assertConfigFor, RotationConfig } from './config';
 import { MalformedSecretError } from './errors';
 import { CURRENT, SecretStore } from './secret-store';
 import { parseTokenSecret } from './secret-value';
@@ -14,8 +15,11 @@ export interface Health {
  * last rotation was. Rotation happens once per interval, far too sparse for an alarm; this runs
  * several times a day and feeds the expiry and overdue alarms.
  */
-export async function checkHealth(secretId: string, store: SecretStore, tokenField: string, now: Date): Promise<Health> {
-  const meta = await store.describe(secretId);
+export async function checkHealth(config: RotationConfig, store: SecretStore, now: Date): Promise<Health> {
+  const { tokenField } = config;
+  const meta = await store.describe(config.secretArn);
+  // settings bound to another secret are refused before its value is read
+  assertConfigFor(config, meta);
   const current = parseTokenSecret(await store.getValue(meta.arn, { stage: CURRENT }), tokenField, `the AWSCURRENT value of ${meta.arn}`);
   if (!current.token) {
     throw new MalformedSecretError(`the AWSCURRENT value of ${meta.arn} holds no token in "${tokenField}": the first rotation has not succeeded. See the rotation function's log for its error`);

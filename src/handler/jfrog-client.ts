@@ -48,6 +48,8 @@ interface Response {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const SAFETY_MARGIN_MS = 3_000;
+/** a mint starts only with this much time left: minting and storing must fit in it */
+export const MIN_MS_TO_MINT = 20_000;
 
 /** JFrog's Access API, with the handful of calls a rotation makes */
 export class JfrogClient {
@@ -76,7 +78,7 @@ export class JfrogClient {
       description: req.description.slice(0, 1024),
     });
     // a mint is not idempotent: retry only what JFrog refused before doing anything (429)
-    const res = await this.send('POST', '/access/api/v1/tokens', auth, body, { retry5xx: false });
+    const res = await this.send('POST', '/access/api/v1/tokens', auth, body, { retry5xx: false, minStartMs: MIN_MS_TO_MINT });
     if (res.status !== 200 && res.status !== 201) {
       throw this.statusError('create a token', res, auth);
     }
@@ -149,6 +151,26 @@ export class JfrogClient {
       }));
   }
 
+  /**
+   * GET /access/api/v1/tokens?description=<prefix>*: the live tokens whose description starts
+   * with the prefix (JFrog takes a wildcard at the end only); the caller's own, or all for an admin
+   */
+  public async tokensWithDescriptionPrefix(auth: JfrogAuth, prefix: string): Promise<TokenInfo[]> {
+    const res = await this.send('GET', `/access/api/v1/tokens?description=${encodeURIComponent(prefix)}*`, auth, undefined, { retry5xx: true });
+    if (res.status !== 200) {
+      throw this.statusError('list tokens by description', res, auth);
+    }
+    const tokens = this.parseJson(res, 'list tokens by description').tokens;
+    return (Array.isArray(tokens) ? tokens : [])
+      .filter((t): t is Record<string, unknown> => t !== null && typeof t === 'object' && typeof t.token_id === 'string'
+        && typeof t.description === 'string' && t.description.startsWith(prefix))
+      .map((t) => ({
+        tokenId: t.token_id as string,
+        subject: typeof t.subject === 'string' ? t.subject : undefined,
+        description: t.description as string,
+      }));
+  }
+
   /** DELETE /access/api/v1/tokens/{id}: 200 revoked, 204 (or 404) nothing left to revoke */
   public async revoke(auth: JfrogAuth, tokenId: string): Promise<RevokeOutcome> {
     const res = await this.send('DELETE', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });
@@ -159,8 +181,14 @@ export class JfrogClient {
     throw this.statusError(`revoke token ${tokenId}`, res, auth);
   }
 
-  private async send(method: string, path: string, auth: JfrogAuth, body: string | undefined, opts: { retry5xx: boolean }): Promise<Response> {
+  private async send(method: string, path: string, auth: JfrogAuth, body: string | undefined, opts: { retry5xx: boolean; minStartMs?: number }): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
+      // a call that cannot finish before the invocation ends is not started (a mint that the
+      // function cannot store would leave a token nobody holds); checked before every attempt,
+      // back-offs included
+      if (opts.minStartMs !== undefined && this.options.remainingMs() < opts.minStartMs) {
+        throw new JfrogError(`only ${this.options.remainingMs()} ms left in this invocation, too little to ${method} ${path.replace(/\?.*$/, '')} and store the result safely; nothing was sent and Secrets Manager will retry. Raise the function's timeout if this repeats`);
+      }
       const res = await this.once(method, path, auth, body);
       const retryable = res.status === 429 || (opts.retry5xx && [502, 503, 504].includes(res.status));
       if (!retryable) return res;
@@ -173,7 +201,7 @@ export class JfrogClient {
   }
 
   private once(method: string, path: string, auth: JfrogAuth, body: string | undefined): Promise<Response> {
-    const url = new URL(this.baseUrl.pathname.replace(/\/+$/, '') + path, this.baseUrl.origin);
+    const target = this.target(path);
     const timeout = Math.max(1_000, Math.min(this.requestTimeoutMs, this.options.remainingMs() - SAFETY_MARGIN_MS));
     const headers: Record<string, string> = {
       'accept': 'application/json',
@@ -191,7 +219,7 @@ export class JfrogClient {
     return new Promise<Response>((resolve, reject) => {
       // a deadline for the whole exchange (Node's own timeout is only for an idle socket)
       const deadline = setTimeout(() => req.destroy(new JfrogError(`JFrog did not answer ${method} ${path} within ${timeout} ms; check that ${this.baseUrl.origin} is reachable from the function (VPC, NAT, firewall)`)), timeout);
-      const req = https.request(url, { method, headers, agent: this.options.agent, timeout }, (res) => {
+      const req = https.request({ ...target, method, headers, agent: this.options.agent, timeout }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -216,6 +244,26 @@ export class JfrogClient {
       });
       req.end(body);
     });
+  }
+
+  /**
+   * where a request goes: host and port from the configured origin, never from the path (a
+   * path that starts with `//` would name another host if the two were parsed as one URL).
+   * Checked before anything is sent: the origin the request reaches is the configured one.
+   */
+  private target(path: string): { protocol: 'https:'; hostname: string; port: number; path: string } {
+    const fullPath = this.baseUrl.pathname.replace(/\/$/, '') + path;
+    const reached = new URL(fullPath, this.baseUrl.origin);
+    if (this.baseUrl.protocol !== 'https:' || !fullPath.startsWith('/') || fullPath.startsWith('//') || reached.origin !== this.baseUrl.origin) {
+      throw new JfrogError(`refused to send a credential for ${path}: the request would reach ${reached.origin}, not the configured JFrog ${this.baseUrl.origin}`);
+    }
+    return {
+      protocol: 'https:',
+      // URL keeps an IPv6 literal in brackets; the socket wants it bare
+      hostname: this.baseUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(this.baseUrl.port || 443),
+      path: fullPath,
+    };
   }
 
   private networkError(method: string, path: string, e: Error & { code?: string }): JfrogError {

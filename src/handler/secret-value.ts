@@ -1,4 +1,4 @@
-import { EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
+import { EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
 import { MalformedSecretError } from './errors';
 import { registerSecret } from './redact';
 
@@ -14,6 +14,11 @@ export interface TokenSecret {
    * written by hand or before the field existed); null: there was no token.
    */
   readonly previousTokenId?: string | null;
+  /**
+   * the version that was AWSCURRENT when this value was made from it. undefined: not recorded;
+   * null: there was none
+   */
+  readonly previousVersionId?: string | null;
 }
 
 export function parseTokenSecret(raw: string | undefined, tokenField: string, where: string): TokenSecret {
@@ -40,11 +45,13 @@ export function parseTokenSecret(raw: string | undefined, tokenField: string, wh
   const expiresAt = typeof fields[EXPIRES_AT_FIELD] === 'string' ? fields[EXPIRES_AT_FIELD] as string : undefined;
   const chain = fields[PREVIOUS_TOKEN_ID_FIELD];
   const previousTokenId = typeof chain === 'string' ? chain : chain === null ? null : undefined;
-  return { fields, token: token || undefined, tokenId, expiresAt, previousTokenId };
+  const fromVersion = fields[PREVIOUS_VERSION_ID_FIELD];
+  const previousVersionId = typeof fromVersion === 'string' ? fromVersion : fromVersion === null ? null : undefined;
+  return { fields, token: token || undefined, tokenId, expiresAt, previousTokenId, previousVersionId };
 }
 
 export function withNewToken(
-  base: TokenSecret, tokenField: string, username: string, token: string, tokenId: string, expiresAt: string | undefined,
+  base: TokenSecret, baseVersionId: string | undefined, tokenField: string, username: string, token: string, tokenId: string, expiresAt: string | undefined,
 ): string {
   const value: Record<string, unknown> = { ...base.fields };
   if (value.username === undefined) value.username = username;
@@ -52,6 +59,8 @@ export function withNewToken(
   value[TOKEN_ID_FIELD] = tokenId;
   // lets finishSecret of the next rotation revoke it without reading AWSPREVIOUS
   value[PREVIOUS_TOKEN_ID_FIELD] = base.tokenId ?? null;
+  // lets finishSecret see that someone wrote the secret during the rotation
+  value[PREVIOUS_VERSION_ID_FIELD] = baseVersionId ?? null;
   if (expiresAt) {
     value[EXPIRES_AT_FIELD] = expiresAt;
   } else {

@@ -1,13 +1,11 @@
 import { assertConfigFor, RotationConfig } from './config';
-import { CredentialError, JfrogError, MalformedSecretError, RotationError, RotationStateError } from './errors';
+import { CredentialError, JfrogError, MalformedSecretError, RefusedInvocationError, RotationError, RotationStateError } from './errors';
 import { JfrogAuth, JfrogClient, jwtClaim } from './jfrog-client';
 import { logger } from './log';
 import { registerSecret } from './redact';
 import { CURRENT, PENDING, PREVIOUS, SecretMetadata, SecretStore, versionWith } from './secret-store';
 import { parseTokenSecret, TokenSecret, withNewToken } from './secret-value';
 
-/** below this, createSecret does not mint: minting and storing must fit in what is left */
-const MIN_MS_TO_MINT = 20_000;
 /** the steps of one rotation run within seconds, mostly in one warm function: one credential read serves them */
 const CREDENTIAL_CACHE_MS = 60_000;
 const credentialCache = new Map<string, { readonly raw: string; readonly at: number }>();
@@ -28,6 +26,8 @@ export interface StepDeps {
   readonly store: SecretStore;
   readonly jfrog: JfrogClient;
   readonly now: () => Date;
+  /** this function's ARN (the Lambda context's invokedFunctionArn): the secret's rotation must name it */
+  readonly functionArn?: string;
 }
 
 interface StepContext extends StepDeps {
@@ -39,68 +39,67 @@ interface StepContext extends StepDeps {
   readonly outcome: Record<string, unknown>;
 }
 
-/** checks the rotation state as AWS's rotation template does, then runs one step */
+/**
+ * checks the invocation as AWS's rotation templates do, then runs one step. the function holds a
+ * JFrog credential and may write every secret whose rotation names it, so it serves only what
+ * Secrets Manager itself started: the secret the settings are bound to (exactly), with rotation
+ * on and pointed at this function, and a version Secrets Manager staged as AWSPENDING (or one
+ * already AWSCURRENT, which changes nothing). anything else is refused before a value is read
+ * or JFrog is called.
+ */
 export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Record<string, unknown>): Promise<void> {
   const step = event.Step as Step;
   if (!STEPS.includes(step)) {
-    throw new RotationStateError(`unknown rotation step '${event.Step}'; Secrets Manager sends one of ${STEPS.join(', ')}`);
+    throw new RefusedInvocationError(`unknown rotation step '${event.Step}'; Secrets Manager sends one of ${STEPS.join(', ')}`);
   }
   if (!event.SecretId || !event.ClientRequestToken) {
-    throw new RotationStateError('the event lacks SecretId or ClientRequestToken; only Secrets Manager should invoke this function');
-  }
-  if (step === 'setSecret') {
-    // a JFrog token is live from the moment it is minted: nothing to change at JFrog, and
-    // nothing to read (testSecret checks the pending version next)
-    outcome.result = 'nothing-to-set';
-    return;
-  }
-  if (step === 'testSecret') {
-    // the common case in one read: the version is AWSPENDING of this secret
-    const pending = await deps.store.getVersion(event.SecretId, { versionId: event.ClientRequestToken, stage: PENDING });
-    if (pending?.arn) {
-      assertConfigFor(deps.config, pending.arn);
-      return testSecret(deps, pending.arn, event.ClientRequestToken, pending.value, outcome);
-    }
+    throw new RefusedInvocationError('the event lacks SecretId or ClientRequestToken; only Secrets Manager should invoke this function');
   }
   const meta = await deps.store.describe(event.SecretId);
-  assertConfigFor(deps.config, meta.arn);
+  assertConfigFor(deps.config, meta);
   if (!meta.rotationEnabled) {
-    throw new RotationStateError(`rotation is not enabled for ${meta.arn}; enable it (the construct's rotation schedule does) before invoking the function`);
+    throw new RefusedInvocationError(`rotation is not enabled for ${meta.arn}; enable it (the construct's rotation schedule does) before invoking the function`);
   }
+  assertRotatedBy(meta, deps.functionArn);
   const token = event.ClientRequestToken;
   const stages = meta.versions[token];
   const ctx: StepContext = { ...deps, event, meta, arn: meta.arn, token, outcome };
-  if (stages === undefined) {
-    // Secrets Manager creates the version (with AWSPENDING and no value) before createSecret;
-    // createSecret's PutSecretValue creates it where it does not (emulators, older flows)
-    if (step !== 'createSecret') {
-      // Secrets Manager abandons a rotation when someone writes the secret meanwhile: it takes
-      // AWSPENDING away, and DescribeSecret no longer lists the version. Its token will never
-      // be used; take it back.
-      if (await revokeAbandoned(ctx)) {
-        throw new RotationStateError(`version ${token} of ${meta.arn} lost AWSPENDING: the rotation was abandoned (the secret was written during it) and its token was revoked. Start a new rotation if needed`);
-      }
-      throw new RotationStateError(`version ${token} is not a version of ${meta.arn}; run the steps in order, starting with createSecret`);
-    }
-  } else if (stages.includes(CURRENT)) {
+  if (stages?.includes(CURRENT)) {
+    // a retry of a rotation that finished, or a replayed event: nothing to change
     if (step === 'finishSecret') {
       await finishAlreadyCurrent(ctx);
     } else {
       outcome.result = 'already-current';
     }
     return;
-  } else if (!stages.includes(PENDING)) {
-    // e.g. AWSPREVIOUS: a replayed or hand-made event; its token is still in use, touch nothing
-    throw new RotationStateError(`version ${token} of ${meta.arn} is ${stages.join(', ') || 'unlabelled'}, neither AWSCURRENT nor AWSPENDING; nothing was changed. Start a new rotation`);
+  }
+  if (!stages?.includes(PENDING)) {
+    // Secrets Manager abandons a rotation when someone writes the secret meanwhile: the version
+    // loses AWSPENDING and DescribeSecret no longer lists it. Its token will never be used.
+    if (step !== 'createSecret' && stages === undefined && await revokeAbandoned(ctx)) {
+      throw new RotationStateError(`version ${token} of ${meta.arn} lost AWSPENDING: the rotation was abandoned (the secret was written during it, or the label was removed) and its token was revoked. Start a new rotation if needed`);
+    }
+    throw new RefusedInvocationError(`version ${token} of ${meta.arn} is ${stages?.length ? stages.join(', ') : 'not a staged version'}, not AWSPENDING: this function serves only the version Secrets Manager stages when it starts a rotation (RotateSecret or the schedule); nothing was changed. Start a rotation with RotateSecret`);
   }
 
   switch (step) {
     case 'createSecret': return createSecret(ctx);
-    case 'testSecret': return testSecret(ctx, ctx.arn, token, await ctx.store.getValue(ctx.arn, { versionId: token, stage: PENDING }), outcome);
+    // a JFrog token is live from the moment it is minted: nothing to change at JFrog
+    case 'setSecret': outcome.result = 'nothing-to-set'; return;
+    case 'testSecret': return testSecret(ctx);
     case 'finishSecret': return finishSecret(ctx);
   }
 }
 
+/** the secret's rotation must name this function: a direct invocation for another function's secret is refused */
+function assertRotatedBy(meta: SecretMetadata, functionArn: string | undefined): void {
+  if (functionArn === undefined) return;
+  // ARNs of one function compared without a version or alias qualifier
+  const unqualified = (arn: string | undefined) => arn?.split(':').slice(0, 7).join(':');
+  if (unqualified(meta.rotationLambdaArn) !== unqualified(functionArn)) {
+    throw new RefusedInvocationError(`the rotation of ${meta.arn} is done by ${meta.rotationLambdaArn ?? 'no function'}, not by this function (${unqualified(functionArn)}); nothing was changed`);
+  }
+}
 
 async function createSecret(ctx: StepContext): Promise<void> {
   const { config, store, jfrog, arn, token } = ctx;
@@ -112,13 +111,10 @@ async function createSecret(ctx: StepContext): Promise<void> {
     ctx.outcome.tokenId = pending.tokenId;
     return;
   }
-  const current = parseTokenSecret(await store.getValue(arn, { stage: CURRENT }), config.tokenField, `the AWSCURRENT value of ${arn}`);
+  const currentVersion = await store.getVersion(arn, { stage: CURRENT });
+  const current = parseTokenSecret(currentVersion?.value, config.tokenField, `the AWSCURRENT value of ${arn}`);
   checkJfrogUrl(ctx, current);
   const auth = await mintingAuth(ctx, current);
-  if (jfrog.remainingMs() < MIN_MS_TO_MINT) {
-    // a mint the function cannot store before it is stopped would leave a token nobody holds
-    throw new RotationError(`only ${jfrog.remainingMs()} ms left in this invocation, too little to mint and store a token safely; Secrets Manager will retry. Raise the function's timeout if this repeats`);
-  }
   const description = mintDescription(arn, token);
   let minted: Awaited<ReturnType<JfrogClient['createToken']>>;
   try {
@@ -135,7 +131,7 @@ async function createSecret(ctx: StepContext): Promise<void> {
     throw e;
   }
   const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now());
-  const value = withNewToken(current, config.tokenField, config.username, minted.accessToken, minted.tokenId, expiresAt);
+  const value = withNewToken(current, currentVersion?.versionId, config.tokenField, config.username, minted.accessToken, minted.tokenId, expiresAt);
   try {
     await store.putPending(arn, token, value, ctx.event.RotationToken);
   } catch (e) {
@@ -157,29 +153,49 @@ async function createSecret(ctx: StepContext): Promise<void> {
   ctx.outcome.expiresAt = expiresAt;
 }
 
-async function testSecret(deps: StepDeps, arn: string, token: string, raw: string | undefined, outcome: Record<string, unknown>): Promise<void> {
-  const { config, jfrog } = deps;
-  const pending = parseTokenSecret(raw, config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
+async function testSecret(ctx: StepContext): Promise<void> {
+  const { config, store, arn, token } = ctx;
+  const pending = parseTokenSecret(await store.getValue(arn, { versionId: token, stage: PENDING }), config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
+  const info = await verifyPending(ctx, pending);
+  ctx.outcome.result = 'verified';
+  ctx.outcome.tokenId = info.tokenId;
+}
+
+/**
+ * JFrog must accept the pending token now. a token JFrog rejects (revoked or expired since it
+ * was minted) can never become good again: its version loses AWSPENDING, so the next rotation
+ * starts afresh instead of failing on it forever
+ */
+async function verifyPending(ctx: StepContext, pending: TokenSecret) {
+  const { config, jfrog, arn, token } = ctx;
   if (!pending.token) {
     throw new MalformedSecretError(`the AWSPENDING version ${token} of ${arn} has no "${config.tokenField}"; createSecret did not finish. Start a new rotation`);
   }
-  const info = await jfrog.whoAmI(pending.token);
+  let info: Awaited<ReturnType<JfrogClient['whoAmI']>>;
+  try {
+    info = await jfrog.whoAmI(pending.token);
+  } catch (e) {
+    if (e instanceof JfrogError && e.status === 401) {
+      // take it back in case JFrog only said no this once (a revoked token stays revoked)
+      await revokeQuietly(ctx, () => revokingAuth(ctx, { fields: {} }), pending.tokenId, 'rejected');
+      await ctx.store.removePending(arn, token);
+      throw new JfrogError(`JFrog rejects the pending token of ${arn} (version ${token}): it was revoked or has expired since it was minted. AWSCURRENT is unchanged; the version lost AWSPENDING so the next rotation mints a new token. ${e.message}`, 401);
+    }
+    throw e;
+  }
   if (pending.tokenId && info.tokenId !== pending.tokenId) {
     throw new JfrogError(`JFrog accepted the pending token but reports it as token ${info.tokenId}, not ${pending.tokenId}; the pending version does not hold the token the rotation minted. Start a new rotation`);
   }
-  outcome.result = 'verified';
-  outcome.tokenId = info.tokenId;
+  return info;
 }
 
 async function finishSecret(ctx: StepContext): Promise<void> {
   const { config, store, meta, arn, token } = ctx;
   const currentId = versionWith(meta, CURRENT);
-  const previousId = versionWith(meta, PREVIOUS);
   const pendingVersion = await store.getVersion(arn, { versionId: token, stage: PENDING });
   const pending = parseTokenSecret(pendingVersion?.value, config.tokenField, `the AWSPENDING version ${token} of ${arn}`);
-  // read before the move: after it, the version that loses AWSPREVIOUS has no label to read by
   const currentVersion = currentId ? await store.getVersion(arn, { versionId: currentId, stage: CURRENT }) : undefined;
-  if (currentVersion?.created && pendingVersion?.created && currentVersion.created > pendingVersion.created) {
+  if (writtenDuringRotation(pending, currentId, currentVersion?.created, pendingVersion?.created)) {
     // someone wrote the secret after this rotation minted its token: promoting would throw
     // their value away. Stop, and take back the token nobody will use.
     await revokeQuietly(ctx, () => revokingAuth(ctx, pending), pending.tokenId, 'superseded');
@@ -187,43 +203,82 @@ async function finishSecret(ctx: StepContext): Promise<void> {
     await store.removePending(arn, token);
     throw new RotationStateError(`AWSCURRENT of ${arn} changed during this rotation (version ${currentId} was written after the pending token was minted); the rotation stops without promoting and its token was revoked. Start a new rotation if the new value should be rotated`);
   }
+  // AWSCURRENT only ever receives a token JFrog accepts at this moment
+  await verifyPending(ctx, pending);
   const current = currentVersion ? safeParse(ctx, currentVersion.value, currentId!) : undefined;
-  // the token two generations behind: recorded in AWSCURRENT by the rotation that made it, or
-  // (a value written otherwise) read from AWSPREVIOUS before the move takes its label
-  let stale: string | undefined;
-  if (config.revokePrevious && previousId && previousId !== currentId) {
-    stale = current?.previousTokenId !== undefined
-      ? current.previousTokenId ?? undefined
-      : (await readQuietly(ctx, previousId, PREVIOUS))?.tokenId;
-  }
 
   await store.promote(arn, token, currentId);
   ctx.outcome.result = 'promoted';
   ctx.outcome.tokenId = pending.tokenId;
   ctx.outcome.expiresAt = pending.expiresAt;
 
-  if (stale && stale !== current?.tokenId && stale !== pending.tokenId) {
-    await revokeQuietly(ctx, () => revokingAuth(ctx, pending), stale, 'two-generations-old');
+  if (config.revokePrevious) {
+    // the new AWSCURRENT and AWSPREVIOUS stay; every other token minted for this secret goes
+    await sweep(ctx, () => revokingAuth(ctx, pending), [pending, current]);
   }
 }
 
 /**
- * a retry after promotion: if the function stopped between the move and the revocation, the
- * token that lost AWSPREVIOUS is still live. It is the newest version without a label.
+ * true when AWSCURRENT is no longer the version the pending token was minted from. the pending
+ * value records that version; a value written before the field existed falls back to dates
+ */
+function writtenDuringRotation(pending: TokenSecret, currentId: string | undefined, currentCreated?: Date, pendingCreated?: Date): boolean {
+  if (pending.previousVersionId !== undefined) return pending.previousVersionId !== (currentId ?? null);
+  return !!currentCreated && !!pendingCreated && currentCreated > pendingCreated;
+}
+
+/**
+ * a retry after promotion (the function may have stopped between the move and the sweep), or a
+ * replayed event: the sweep is idempotent and keeps AWSCURRENT and AWSPREVIOUS
  */
 async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
-  const { config, store, meta, arn, token } = ctx;
+  const { config, meta, token } = ctx;
   ctx.outcome.result = 'already-current';
   if (!config.revokePrevious) return;
-  const staleVersion = await store.newestUnlabelledVersion(arn);
-  if (!staleVersion) return;
-  const stale = await readQuietly(ctx, staleVersion, undefined);
-  if (!stale?.tokenId) return;
   const current = await readQuietly(ctx, token, CURRENT);
+  if (!current) return;
   const previousId = versionWith(meta, PREVIOUS);
   const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
-  if (!current || stale.tokenId === current.tokenId || stale.tokenId === previous?.tokenId) return;
-  await revokeQuietly(ctx, () => revokingAuth(ctx, current), stale.tokenId, 'two-generations-old');
+  if (previousId && !previous) return; // unreadable: nothing may be revoked that might be in it
+  await sweep(ctx, () => revokingAuth(ctx, current), [current, previous]);
+}
+
+/**
+ * revokes every live token minted for this secret except those of the versions kept (the new
+ * AWSCURRENT and AWSPREVIOUS). one mechanism for every way a token can be left behind: the
+ * token two generations old, a rotation that was cancelled or abandoned, a mint whose answer
+ * was lost, a function killed mid-mint. JFrog lists them by the description every mint
+ * carries; only tokens of this rotation's user are touched. never fails the step.
+ */
+async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret | undefined>): Promise<void> {
+  const keep = new Set<string>();
+  for (const secret of kept) {
+    if (secret?.tokenId) keep.add(secret.tokenId);
+    const jti = secret?.token ? jwtClaim(secret.token, 'jti') : undefined;
+    if (typeof jti === 'string') keep.add(jti);
+  }
+  const revoked: string[] = [];
+  try {
+    const credential = typeof auth === 'function' ? await auth() : auth;
+    const live = await ctx.jfrog.tokensWithDescriptionPrefix(credential, `${DESCRIPTION_PREFIX}${ctx.arn} version `);
+    for (const t of live) {
+      if (keep.has(t.tokenId) || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
+      const result = await ctx.jfrog.revoke(credential, t.tokenId);
+      if (result === 'revoked') revoked.push(t.tokenId);
+    }
+    ctx.outcome.revocation = revoked.length > 0 ? 'revoked' : 'nothing-to-revoke';
+  } catch (e) {
+    // never undo a promotion for a revocation: an old token simply lives until it expires
+    ctx.outcome.revocation = 'failed';
+    ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
+    logger.warn('revoking old tokens failed; they stay valid until they expire, or until the next rotation revokes them', {
+      secretId: ctx.arn, step: ctx.event.Step, error: (e as Error).message,
+    });
+  }
+  if (revoked.length > 0) {
+    ctx.outcome.revokedTokenIds = revoked;
+    ctx.outcome.revokedTokenId = revoked[revoked.length - 1];
+  }
 }
 
 /** true when the version exists without labels and held a token of its own, now revoked */
@@ -388,7 +443,7 @@ async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
     if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
       throw new CredentialError(`the credential secret ${arn} must be a JSON object with "username" and "password" strings for usernamePassword credentials`);
     }
-    registerSecret(password);
+    registerSecret(password, { basicUser: username });
     return { kind: 'basic', username, password, source };
   }
   // an admin token: the configured field of a JSON object, or the whole plain-text value

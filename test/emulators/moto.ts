@@ -5,6 +5,8 @@ import * as path from 'path';
 import { freePort } from '../support/ports';
 
 const VENV = path.join(__dirname, '..', '..', '.tmp', 'moto-venv');
+/** moto's server with Secrets Manager's rotation corners patched to behave as the real service (see the file) */
+const LAUNCHER = path.join(__dirname, 'moto_server.py');
 
 /** the python that has moto's server: the system one, else a local virtualenv we make */
 function motoPython(): string {
@@ -22,7 +24,7 @@ function motoPython(): string {
 export class MotoServer {
   public static async start(): Promise<MotoServer> {
     const port = await freePort();
-    const child = spawn(motoPython(), ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    const child = spawn(motoPython(), [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, PYTHONUNBUFFERED: '1' },
     });

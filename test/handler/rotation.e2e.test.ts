@@ -29,7 +29,12 @@ afterAll(async () => {
   await h.stop();
 });
 
-afterEach(() => h.jfrog.clearFaults());
+// the invariants hold after every scenario, whatever it did: no stray live token, and a rotated
+// AWSCURRENT that JFrog accepts
+afterEach(async () => {
+  h.jfrog.clearFaults();
+  await h.assertInvariantsOfAll();
+});
 
 async function adminSetup(value: Record<string, unknown> | string = { username: USER }, overrides: Partial<RotationSettings> = {}) {
   const credentialsSecretArn = await h.plainSecret({ token: adminToken });
@@ -78,22 +83,29 @@ describe('a full rotation', () => {
     await h.assertInvariants(secretArn, USER);
   });
 
-  test('a rotation calls JFrog to mint, verify, check the token to revoke is its own, and revoke', async () => {
+  test('a rotation calls JFrog to mint, verify (testSecret, and again before promotion), list this secret\'s tokens, and revoke', async () => {
     const { secretArn, env } = await adminSetup();
     await h.rotate(secretArn, env);
     const before = h.jfrog.requests.length;
     await h.rotate(secretArn, env);
-    // nothing two generations old yet: mint and verify only
-    expect(h.jfrog.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /access/api/v1/tokens', 'GET /access/api/v1/tokens/me']);
+    // nothing two generations old yet: the list finds only the current and the previous token
+    expect(h.jfrog.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'POST /access/api/v1/tokens 200',
+      'GET /access/api/v1/tokens/me 200',
+      'GET /access/api/v1/tokens/me 200',
+      'GET /access/api/v1/tokens 200',
+    ]);
     const oldest = h.jfrog.validToken((await h.stage(secretArn, 'AWSPREVIOUS')).value!.token)!;
     const next = h.jfrog.requests.length;
     await h.rotate(secretArn, env);
     expect(h.jfrog.requests.slice(next).map((r) => `${r.method} ${r.path.replace(oldest.id, '{oldest}')} ${r.status}`)).toEqual([
       'POST /access/api/v1/tokens 200',
       'GET /access/api/v1/tokens/me 200',
-      'GET /access/api/v1/tokens/{oldest} 200',
+      'GET /access/api/v1/tokens/me 200',
+      'GET /access/api/v1/tokens 200',
       'DELETE /access/api/v1/tokens/{oldest} 200',
     ]);
+    expect(h.jfrog.validToken(oldest.accessToken)).toBeUndefined();
   });
 
   test('revokePrevious=false leaves old tokens to expire on their own', async () => {
@@ -101,10 +113,12 @@ describe('a full rotation', () => {
     const before = h.jfrog.requests.length;
     const tokens: string[] = [];
     for (let i = 0; i < 3; i++) {
-      await h.rotate(secretArn, env);
+      expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
       tokens.push((await h.stage(secretArn, 'AWSCURRENT')).value!.token);
     }
-    expect(tokens.every((t) => h.jfrog.validToken(t))).toBe(true);
+    // three rotations, three different tokens, all still accepted
+    expect(new Set(tokens).size).toBe(3);
+    expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([true, true, true]);
     expect(h.jfrog.requests.slice(before).filter((r) => r.method === 'DELETE')).toHaveLength(0);
   });
 
@@ -113,7 +127,7 @@ describe('a full rotation', () => {
     const { failed } = await h.rotate(secretArn, env);
     expect(failed).toBeUndefined();
     const current = (await h.stage(secretArn, 'AWSCURRENT')).value!;
-    expect(Object.keys(current).sort()).toEqual(['api_key', 'expiresAt', 'previousTokenId', 'tokenId', 'username']);
+    expect(Object.keys(current).sort()).toEqual(['api_key', 'expiresAt', 'previousTokenId', 'previousVersionId', 'tokenId', 'username']);
     // the first token replaced none: the chain starts empty
     expect(current.previousTokenId).toBeNull();
     expect(h.jfrog.validToken(current.api_key)).toBeDefined();
@@ -167,13 +181,15 @@ describe('retries and crashes', () => {
     await h.assertInvariants(secretArn, USER);
   });
 
-  test('setSecret needs no Secrets Manager call (a JFrog token is live once minted)', async () => {
+  test('setSecret only checks the version is pending (a JFrog token is live once minted): one DescribeSecret, no JFrog call', async () => {
     const { secretArn, env } = await adminSetup();
     const token = randomUUID();
     expect((await h.invoke('createSecret', secretArn, token, env)).ok).toBe(true);
-    const set = await h.invoke('setSecret', secretArn, token, { ...env, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    const requests = h.jfrog.requests.length;
+    const set = await h.invoke('setSecret', secretArn, token, env);
     expect(set.ok).toBe(true);
-    expect(logLines(set.logs).pop()).toMatchObject({ result: 'nothing-to-set', secretsManagerCalls: 0 });
+    expect(logLines(set.logs).pop()).toMatchObject({ result: 'nothing-to-set', secretsManagerCalls: 1 });
+    expect(h.jfrog.requests.length).toBe(requests);
   });
 
   test.each<[string, 'destroy' | number, RegExp]>([
@@ -240,9 +256,13 @@ describe('retries and crashes', () => {
     for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) {
       await h.invoke(step, secretArn, token, env);
     }
+    // the function dies the moment its DELETE reaches JFrog, before JFrog acts on it
+    h.jfrog.inject({ method: 'DELETE', path: '/access/api/v1/tokens/', delayMs: 5_000, destroy: true });
     const crash = await h.invoke('finishSecret', secretArn, token, env, { crashOn: { method: 'DELETE', path: '/access/api/v1/tokens/' } });
     expect(crash.crashed).toBe(true);
     expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
+    expect(h.jfrog.validToken(oldest)).toBeDefined();
+    h.jfrog.clearFaults();
 
     expect((await h.invoke('finishSecret', secretArn, token, env)).ok).toBe(true);
     expect(h.jfrog.validToken(oldest)).toBeUndefined();
@@ -256,11 +276,17 @@ describe('retries and crashes', () => {
     h.jfrog.inject({ method: 'DELETE', status: 403, body: JSON.stringify({ errors: [{ code: 'FORBIDDEN', message: 'no' }] }) });
     const token = randomUUID();
     for (const step of STEPS.slice(0, 3)) await h.invoke(step, secretArn, token, env);
+    const stale = (await h.stage(secretArn, 'AWSPREVIOUS')).value!.token;
     const finish = await h.invoke('finishSecret', secretArn, token, env);
     expect(finish.ok).toBe(true);
     expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
-    expect(finish.logs).toMatch(/revoking an old token failed/);
+    expect(finish.logs).toMatch(/revoking old tokens failed/);
     expect(finish.logs).toMatch(/"revocation":"failed"/);
+    expect(h.jfrog.validToken(stale)).toBeDefined();
+    // the next rotation's sweep takes back what this one could not
+    h.jfrog.clearFaults();
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    expect(h.jfrog.validToken(stale)).toBeUndefined();
   });
 
   test('429 is retried with back-off within the invocation', async () => {
@@ -281,7 +307,7 @@ describe('retries and crashes', () => {
     const { secretArn, env } = await adminSetup();
     const posts = h.jfrog.requests.filter((r) => r.method === 'POST').length;
     const result = await h.invoke('createSecret', secretArn, randomUUID(), env, { timeoutMs: 8_000 });
-    expect(result.errorMessage).toMatch(/ms left in this invocation, too little to mint and store a token safely/);
+    expect(result.errorMessage).toMatch(/ms left in this invocation, too little to POST \/access\/api\/v1\/tokens and store the result safely; nothing was sent/);
     expect(h.jfrog.requests.filter((r) => r.method === 'POST').length).toBe(posts);
   });
 });
@@ -375,16 +401,35 @@ describe('bad input fails the step with the cause and leaves AWSCURRENT untouche
     h.jfrog.tokens.get(pending.tokenId)!.revoked = true;
     const test = await h.invoke('testSecret', secretArn, token, env);
     expect(test.errorMessage).toMatch(/HTTP 401/);
-    const finish = await h.invoke('finishSecret', secretArn, token, { ...env, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
-    expect(finish.ok).toBe(false);
     expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+  });
+
+  test('finishSecret promotes only a token JFrog accepts at that moment (revoked after testSecret: not promoted, and the next rotation starts afresh)', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const token = randomUUID();
+    for (const step of STEPS.slice(0, 3)) expect((await h.invoke(step, secretArn, token, env)).ok).toBe(true);
+    const pending = (await h.stage(secretArn, 'AWSPENDING')).value!;
+    // revoked between testSecret and finishSecret, with Secrets Manager reachable throughout
+    h.jfrog.tokens.get(pending.tokenId)!.revoked = true;
+
+    const finish = await h.invoke('finishSecret', secretArn, token, env);
+
+    expect(finish.ok).toBe(false);
+    expect(finish.errorMessage).toMatch(/JFrog rejects the pending token .* AWSCURRENT is unchanged/);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+    // no AWSPENDING left behind: a new rotation can start and completes
+    expect((await h.versions(secretArn))[token]).toBeUndefined();
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    await h.assertInvariants(secretArn, USER);
   });
 
   test('a step for a version that is neither current nor pending', async () => {
     const { secretArn, env } = await adminSetup();
     const result = await h.invoke('testSecret', secretArn, randomUUID(), env);
-    expect(result.errorType).toBe('RotationStateError');
-    expect(result.errorMessage).toMatch(/not a version of/);
+    expect(result.errorType).toBe('RefusedInvocationError');
+    expect(result.errorMessage).toMatch(/is not a staged version, not AWSPENDING/);
   });
 
   test('a secret with rotation disabled', async () => {

@@ -8,7 +8,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { emfRecords, invokeHandler, InvokeResult, logLines } from './invoke';
+import { emfRecords, functionArnFor, invokeHandler, InvokeResult, logLines } from './invoke';
 import { Step, STEPS } from '../../src/handler/steps';
 import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, RotationParameter, secretNameOfArn } from '../../src/rotation-config';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
@@ -48,6 +48,8 @@ export interface RotationSettings {
 }
 
 export const FUNCTION_NAME = 'jfrog-token-rotation-test';
+/** the function's ARN as run-handler.js gives it to the handler (moto's default account) */
+export const FUNCTION_ARN = functionArnFor(FUNCTION_NAME);
 
 export interface RotationOutcome {
   readonly token: string;
@@ -56,7 +58,17 @@ export interface RotationOutcome {
 
 export interface StageView {
   readonly versionId?: string;
+  /** the value as JSON; undefined when it is not JSON (raw has it) */
   readonly value?: Record<string, any>;
+  readonly raw?: string;
+}
+
+function parseJson(text: string | undefined): Record<string, any> | undefined {
+  try {
+    return JSON.parse(text ?? 'null') ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** the two emulators plus a driver that invokes the bundled handler as Secrets Manager does */
@@ -77,21 +89,50 @@ export class Harness {
     this.ssm = new SSMClient(clientConfig);
   }
 
+  /** the secrets configured since the last assertInvariantsOfAll, with their user and token field */
+  private readonly configured = new Map<string, { readonly username: string; readonly tokenField: string; readonly revokePrevious: boolean }>();
+
+  /**
+   * the invariants of every secret configured since the last call (for afterEach): at most the
+   * current, previous and pending tokens of each secret alive at JFrog, one per rotation, and a
+   * rotated AWSCURRENT (one with a tokenId) holding a token JFrog accepts
+   */
+  public async assertInvariantsOfAll(): Promise<void> {
+    const secrets = [...this.configured];
+    this.configured.clear();
+    for (const [secretArn, { username, tokenField, revokePrevious }] of secrets) {
+      await this.assertInvariants(secretArn, username, tokenField, { allowPending: true, allowUnrotated: true, keepsOldTokens: !revokePrevious });
+    }
+  }
+
   public async stop(): Promise<void> {
     this.sm.destroy();
     this.ssm.destroy();
     await Promise.all([this.moto.stop(), this.jfrog.stop()]);
   }
 
-  /** a secret with rotation enabled; moto enables it only through RotateSecret, which here
-   * copies the value into a second version (AWSCURRENT) and leaves the first as AWSPREVIOUS */
-  public async createSecret(value: string | Record<string, unknown>): Promise<string> {
+  /**
+   * a secret with rotation turned on for the test function, as the construct's rotation schedule
+   * does (RotateSecret without rotating now: the patched moto only records the function)
+   */
+  public async createSecret(value: string | Record<string, unknown>, options: { name?: string; functionArn?: string } = {}): Promise<string> {
     const out = await this.sm.send(new CreateSecretCommand({
-      Name: `jfrog-token-${randomUUID().slice(0, 8)}`,
+      Name: options.name ?? `jfrog-token-${randomUUID().slice(0, 8)}`,
       SecretString: typeof value === 'string' ? value : JSON.stringify(value),
     }));
-    await this.sm.send(new RotateSecretCommand({ SecretId: out.ARN, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 } }));
+    await this.sm.send(new RotateSecretCommand({
+      SecretId: out.ARN, RotationLambdaARN: options.functionArn ?? FUNCTION_ARN, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 },
+    }));
     return out.ARN!;
+  }
+
+  /**
+   * what RotateSecret does before it invokes the function: a new version with AWSPENDING and
+   * no value, named by the ClientRequestToken
+   */
+  public async startRotation(secretArn: string, token: string = randomUUID()): Promise<string> {
+    await this.sm.send(new RotateSecretCommand({ SecretId: secretArn, ClientRequestToken: token, RotateImmediately: true }));
+    return token;
   }
 
   public async plainSecret(value: string | Record<string, unknown>): Promise<string> {
@@ -126,6 +167,7 @@ export class Harness {
       overdueAfterSeconds: settings.overdueAfterSeconds ?? 31 * 86400,
     };
     await this.putSettings(`${configPath}${parameterKey(secretNameOfArn(secretArn)!.name)}`, JSON.stringify(parameter));
+    this.configured.set(secretArn, { username: settings.username.toLowerCase(), tokenField: parameter.tokenField, revokePrevious: parameter.revokePrevious });
     return this.functionEnv(functionId, extra);
   }
 
@@ -150,9 +192,17 @@ export class Harness {
     };
   }
 
-  /** one rotation step, as Secrets Manager sends it */
-  public invoke(step: string, secretArn: string, clientRequestToken: string, env: Record<string, string>,
+  /**
+   * one rotation step, as Secrets Manager sends it: a createSecret for a version that does not
+   * exist yet starts the rotation first (RotateSecret stages it), as the service does. an
+   * invocation Secrets Manager would never send goes through invokeEvent.
+   */
+  public async invoke(step: string, secretArn: string, clientRequestToken: string, env: Record<string, string>,
     options: InvokeOptions & { rotationToken?: string } = {}): Promise<InvokeResult> {
+    const secret = await this.sm.send(new DescribeSecretCommand({ SecretId: secretArn }));
+    if (step === 'createSecret' && secret.RotationEnabled && !(clientRequestToken in (secret.VersionIdsToStages ?? {}))) {
+      await this.startRotation(secretArn, clientRequestToken);
+    }
     const event = {
       Step: step,
       SecretId: secretArn,
@@ -199,7 +249,7 @@ export class Harness {
   public async stage(secretArn: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS' | 'AWSPENDING'): Promise<StageView> {
     try {
       const out = await this.sm.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }));
-      return { versionId: out.VersionId, value: JSON.parse(out.SecretString ?? 'null') };
+      return { versionId: out.VersionId, value: parseJson(out.SecretString), raw: out.SecretString };
     } catch (e) {
       if ((e as Error).name === 'ResourceNotFoundException') return {};
       throw e;
@@ -216,12 +266,15 @@ export class Harness {
    * (ClientRequestToken) left two live tokens (a mint whose answer was unusable is revoked);
    * the user's live API tokens are at most the current and the previous one.
    */
-  public async assertInvariants(secretArn: string, username: string, tokenField = 'token', options: { allowPending?: boolean } = {}): Promise<void> {
+  public async assertInvariants(secretArn: string, username: string, tokenField = 'token',
+    options: { allowPending?: boolean; allowUnrotated?: boolean; keepsOldTokens?: boolean } = {}): Promise<void> {
     const current = await this.stage(secretArn, 'AWSCURRENT');
     const previous = await this.stage(secretArn, 'AWSPREVIOUS');
     const token = current.value?.[tokenField];
-    expect(this.jfrog.validToken(token)).toBeDefined();
-    const minted = this.jfrog.apiTokens(username).filter((t) => !t.revoked && t.description?.includes(secretArn));
+    if (!options.allowUnrotated || current.value?.tokenId !== undefined) {
+      expect({ secretArn, currentTokenValid: this.jfrog.validToken(token) !== undefined }).toEqual({ secretArn, currentTokenValid: true });
+    }
+    const minted = this.jfrog.apiTokens(username).filter((t) => !t.revoked && t.description?.startsWith(`cdk-jfrog-token-rotation: ${secretArn} version `));
     const perVersion = new Map<string, number>();
     for (const t of minted) {
       const version = /version (\S+)$/.exec(t.description ?? '')?.[1] ?? '?';
@@ -232,9 +285,10 @@ export class Harness {
     }
     const pending = options.allowPending ? await this.stage(secretArn, 'AWSPENDING') : undefined;
     const allowed = [token, previous.value?.[tokenField], pending?.value?.[tokenField]].filter(Boolean);
-    const live = this.jfrog.liveApiTokens(username).filter((t) => t.description?.includes(secretArn));
+    // revokePrevious: false leaves old tokens to expire by design
+    const live = options.keepsOldTokens ? [] : this.jfrog.liveApiTokens(username).filter((t) => t.description?.startsWith(`cdk-jfrog-token-rotation: ${secretArn} version `));
     for (const t of live) {
-      expect(allowed).toContain(t.accessToken);
+      expect({ secretArn, liveToken: t.id, allowed: allowed.includes(t.accessToken) }).toEqual({ secretArn, liveToken: t.id, allowed: true });
     }
   }
 }

@@ -3,6 +3,11 @@ import * as path from 'path';
 
 const RUNNER = path.join(__dirname, 'run-handler.js');
 
+/** the ARN the runners give the handler as context.invokedFunctionArn (moto's default account) */
+export function functionArnFor(functionName: string, region = 'us-east-1'): string {
+  return `arn:aws:lambda:${region}:123456789012:function:${functionName}`;
+}
+
 export interface InvokeResult {
   readonly ok: boolean;
   readonly errorType?: string;
