@@ -64,8 +64,9 @@ const REVOCABLE_THRESHOLD_S = 6 * 3600;
 const PERSISTENT_THRESHOLD_S = 3 * 3600;
 
 export class JfrogEmulator extends EventEmitter {
-  public static async start(tls: TestTls = makeTestTls()): Promise<JfrogEmulator> {
-    const emulator = new JfrogEmulator(tls);
+  /** @param tls another emulator's CA and certificate (a second host the same CA vouches for); it stays its owner's */
+  public static async start(tls?: TestTls): Promise<JfrogEmulator> {
+    const emulator = new JfrogEmulator(tls ?? makeTestTls(), tls === undefined);
     await new Promise<void>((resolve) => emulator.server.listen(0, '127.0.0.1', resolve));
     return emulator;
   }
@@ -80,7 +81,7 @@ export class JfrogEmulator extends EventEmitter {
   private faults: Array<Fault & { left: number }> = [];
   private readonly server: https.Server;
 
-  private constructor(public readonly tls: TestTls) {
+  private constructor(public readonly tls: TestTls, private readonly ownsTls: boolean) {
     super();
     this.server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
       void this.handle(req, res);
@@ -94,7 +95,7 @@ export class JfrogEmulator extends EventEmitter {
   public async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
-    fs.rmSync(this.tls.dir, { recursive: true, force: true });
+    if (this.ownsTls) fs.rmSync(this.tls.dir, { recursive: true, force: true });
   }
 
   public addUser(name: string, options: { password?: string; admin?: boolean } = {}): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, SecretValue, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JfrogCredentials, JfrogTokenRotation, JfrogTokenScope } from '../../src';
@@ -16,7 +16,11 @@ beforeAll(async () => {
   h = await Harness.start();
   adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
 });
-afterAll(() => h.stop());
+afterAll(async () => {
+  // nothing secret in anything the function printed or returned, in any scenario of this file
+  h.assertNothingLeaked([{ user: 'root', password: 'RECOGNIZABLE-PASSWORD-4711' }]);
+  await h.stop();
+});
 // the invariants hold after every scenario, whatever it did: no stray live token, and a rotated
 // AWSCURRENT that JFrog accepts
 afterEach(async () => {
@@ -182,11 +186,18 @@ test('redaction: recognizable tokens and passwords appear in no log, error, metr
   for (const secret of secrets) expect(output).not.toContain(secret);
   expect(output).not.toMatch(/authorization/i);
 
-  // and the template of a stack using the construct holds none of them either
+  // and the construct copies no credential into its template: the function's environment and the
+  // settings parameter name the credential secret, never its value (not even as a dynamic reference)
   const app = new App();
   const stack = new Stack(app, 'S');
-  const admin = new secretsmanager.Secret(stack, 'Admin');
+  const admin = new secretsmanager.Secret(stack, 'Admin', { secretObjectValue: { username: SecretValue.unsafePlainText('root'), password: SecretValue.unsafePlainText('RECOGNIZABLE-PASSWORD-4711') } });
   new JfrogTokenRotation(stack, 'T', { jfrogUrl: 'https://acme.jfrog.io', username: USER, scope: JfrogTokenScope.user(), credentials: JfrogCredentials.usernamePassword(admin) });
-  const template = JSON.stringify(Template.fromStack(stack).toJSON());
-  for (const secret of secrets) expect(template).not.toContain(secret);
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  const ours = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' || r.Type === 'AWS::SSM::Parameter');
+  expect(ours.length).toBe(2);
+  for (const resource of ours) {
+    const text = JSON.stringify(resource.Properties);
+    expect(text).not.toContain('RECOGNIZABLE-PASSWORD-4711');
+    expect(text).not.toMatch(/\{\{resolve:secretsmanager|SecretString/);
+  }
 });

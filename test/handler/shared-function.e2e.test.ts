@@ -15,7 +15,11 @@ beforeAll(async () => {
   h.jfrog.addUser('deployer', { password: 'deployer-Passw0rd!' });
   adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
 });
-afterAll(() => h.stop());
+afterAll(async () => {
+  // nothing secret in anything the function printed or returned, in any scenario of this file
+  h.assertNothingLeaked([{ user: 'ci-bot', password: 'ci-bot-Passw0rd!' }, { user: 'deployer', password: 'deployer-Passw0rd!' }]);
+  await h.stop();
+});
 // the invariants hold after every scenario, whatever it did: no stray live token, and a rotated
 // AWSCURRENT that JFrog accepts
 afterEach(async () => {

@@ -45,6 +45,11 @@ export interface RotationSettings {
   readonly functionId?: string;
   /** the secret the settings are bound to (the rotated secret by default) */
   readonly boundSecretArn?: string;
+  /**
+   * the parameter's key: the secret's name (a name known at synth, the default) or its name with
+   * Secrets Manager's suffix (a name generated at deployment, the construct's default secret)
+   */
+  readonly keyedBy?: 'name' | 'generatedName';
 }
 
 export const FUNCTION_NAME = 'jfrog-token-rotation-test';
@@ -103,6 +108,24 @@ export class Harness {
     for (const [secretArn, { username, tokenField, revokePrevious }] of secrets) {
       await this.assertInvariants(secretArn, username, tokenField, { allowPending: true, allowUnrotated: true, keepsOldTokens: !revokePrevious });
     }
+  }
+
+  /**
+   * nothing secret in anything the functions printed or returned: every token the emulator ever
+   * made, the given passwords, and each in the forms it may take on its way out (JSON-escaped,
+   * URL-encoded, base64, a Basic header's base64 of user:password)
+   */
+  public assertNothingLeaked(passwords: Array<{ readonly user: string; readonly password: string }> = []): void {
+    const output = this.allOutput.join('\n');
+    expect(output.length).toBeGreaterThan(0);
+    const values = [...this.jfrog.tokens.values()].map((t) => t.accessToken);
+    for (const { user, password } of passwords) {
+      values.push(password, JSON.stringify(password).slice(1, -1), encodeURIComponent(password), Buffer.from(password).toString('base64'), Buffer.from(`${user}:${password}`).toString('base64'));
+    }
+    const leaked = values.filter((v) => output.includes(v));
+    expect(leaked).toEqual([]);
+    expect(output).not.toMatch(/(bearer|basic) (?!\*\*\*)[A-Za-z0-9+/=_.-]{12,}/i);
+    expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./);
   }
 
   public async stop(): Promise<void> {
@@ -166,7 +189,9 @@ export class Harness {
       expiryWarningSeconds: settings.expiryWarningSeconds ?? 15 * 86400,
       overdueAfterSeconds: settings.overdueAfterSeconds ?? 31 * 86400,
     };
-    await this.putSettings(`${configPath}${parameterKey(secretNameOfArn(secretArn)!.name)}`, JSON.stringify(parameter));
+    const names = secretNameOfArn(secretArn)!;
+    const key = settings.keyedBy === 'generatedName' ? names.nameWithSuffix! : parameterKey(names.name);
+    await this.putSettings(`${configPath}${key}`, JSON.stringify(parameter));
     this.configured.set(secretArn, { username: settings.username.toLowerCase(), tokenField: parameter.tokenField, revokePrevious: parameter.revokePrevious });
     return this.functionEnv(functionId, extra);
   }
