@@ -95,9 +95,10 @@ describe('JfrogTokenRotation', () => {
       Action: 'lambda:InvokeFunction',
       Principal: 'secretsmanager.amazonaws.com',
     });
-    const schedules = t.findResources('AWS::SecretsManager::RotationSchedule');
-    const [schedule] = Object.values(schedules) as any[];
-    expect(schedule.DependsOn.some((d: string) => /Invoke|Permission/i.test(d) || /Function/.test(d))).toBe(true);
+    const [permissionId] = Object.keys(t.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'secretsmanager.amazonaws.com' } }));
+    const [schedule] = Object.values(t.findResources('AWS::SecretsManager::RotationSchedule')) as any[];
+    // the exact permission resource, not any dependency whose name looks like one
+    expect(schedule.DependsOn).toContain(permissionId);
   });
 
   test('a customer-managed key on the secret is granted through Secrets Manager only', () => {
@@ -192,6 +193,8 @@ describe('JfrogTokenRotation', () => {
     });
     const t = Template.fromStack(stack);
     expect(settingsOf(t).secretArn).toBe('arn:<Ref:AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog');
+    // a partial ARN is matched by the exact name Secrets Manager reports, never as a prefix
+    expect(settingsOf(t).secretName).toBe('ci/jfrog');
     expect(settingsNameOf(t)).toMatch(/\/ci_2fjfrog$/);
   });
 
@@ -253,16 +256,23 @@ describe('JfrogTokenRotation', () => {
 
 describe('validation at synth', () => {
   test.each<[string, Partial<JfrogTokenRotationProps>, RegExp]>([
-    ['http URL', { jfrogUrl: 'http://acme.jfrog.io' }, /jfrogUrl must use https.*got 'http:\/\/acme.jfrog.io'/],
-    ['malformed URL', { jfrogUrl: 'acme.jfrog.io' }, /jfrogUrl must be an absolute https URL.*got 'acme.jfrog.io'/],
-    ['URL with credentials', { jfrogUrl: 'https://admin:pw@acme.jfrog.io' }, /must not contain credentials/],
-    ['URL with a query', { jfrogUrl: 'https://acme.jfrog.io/?a=b' }, /without query or fragment/],
+    ['http URL', { jfrogUrl: 'http://acme.jfrog.io' }, /jfrogUrl must be an https origin .*; it does not use https.*got 'http:\/\/acme.jfrog.io'/],
+    ['malformed URL', { jfrogUrl: 'acme.jfrog.io' }, /jfrogUrl must be an https origin .*it is not an absolute URL, got 'acme.jfrog.io'/],
+    ['URL with credentials', { jfrogUrl: 'https://admin:pw@acme.jfrog.io' }, /it contains user info/],
+    ['URL with a query', { jfrogUrl: 'https://acme.jfrog.io/?a=b' }, /it has a query or fragment/],
+    ['URL with a fragment', { jfrogUrl: 'https://acme.jfrog.io/#a' }, /it has a query or fragment/],
+    // a path that starts with // names another host when joined naively with an API path
+    ['URL with an empty path segment', { jfrogUrl: 'https://acme.jfrog.io//evil.example' }, /its path has an empty, `.` or `..` segment, got 'https:\/\/acme.jfrog.io\/\/evil.example'/],
+    ['URL with a dot segment', { jfrogUrl: 'https://acme.jfrog.io/.//evil.example' }, /its path has an empty, `.` or `..` segment/],
+    ['URL with backslashes', { jfrogUrl: 'https://acme.jfrog.io\\\\evil.example' }, /it contains a backslash/],
+    ['URL with an encoded slash', { jfrogUrl: 'https://acme.jfrog.io/a%2F%2Fevil.example' }, /encoded slash/],
     ['interval under 4 hours', { interval: Duration.hours(3) }, /interval must be between 4 hours and 1000 days.*got 3 hours/],
     ['interval over 1000 days', { interval: Duration.days(1001) }, /got 1001 days/],
     ['lifetime under the interval', { tokenLifetime: Duration.days(10) }, /tokenLifetime must be at least interval \(30 days\).*got 10 days/],
     ['empty username', { username: ' ' }, /username must name the JFrog user/],
     ['self-rotating with a group scope', { credentials: JfrogCredentials.selfRotating() }, /selfRotating\(\) needs scope JfrogTokenScope.user\(\).*got scope 'applied-permissions\/groups:readers'/],
     ['reserved token field', { tokenField: 'tokenId' }, /tokenField cannot be 'tokenId'/],
+    ['reserved token field (the version a token was minted from)', { tokenField: 'previousVersionId' }, /tokenField cannot be 'previousVersionId'/],
   ])('%s', (_name, props, message) => {
     expect(() => setup(props)).toThrow(message);
   });

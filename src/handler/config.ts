@@ -1,4 +1,4 @@
-import { CONFIG_PARAMETER_PREFIX, ENV, jfrogUrlProblem, normalizeJfrogUrl, parameterKey, RotationParameter, secretNameOfArn } from '../rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, jfrogUrlProblem, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter, secretNameOfArn } from '../rotation-config';
 import { AwsCaller } from './aws-client';
 import { ConfigurationError, RefusedInvocationError } from './errors';
 
@@ -156,6 +156,9 @@ export function parseConfig(raw: string, parameterName: string): RotationConfig 
   const urlProblem = jfrogUrlProblem(rawUrl);
   if (urlProblem) fail(`"jfrogUrl" is refused: ${urlProblem}`);
   const jfrogUrl = new URL(rawUrl);
+  // a token field the handler writes itself would let the settings overwrite its bookkeeping
+  const tokenField = json.tokenField || 'token';
+  if (RESERVED_FIELDS.includes(tokenField)) fail(`"tokenField" cannot be '${tokenField}': the rotation writes ${RESERVED_FIELDS.join(', ')} itself`);
   const credentialsKind = json.credentialsKind as CredentialsKind;
   if (!KINDS.includes(credentialsKind)) fail(`"credentialsKind" must be one of ${KINDS.join(', ')}, got '${credentialsKind}'`);
   const credentialsSecretArn = json.credentialsSecretArn || undefined;
@@ -168,7 +171,7 @@ export function parseConfig(raw: string, parameterName: string): RotationConfig 
     username: text('username', json.username),
     scope: text('scope', json.scope),
     lifetimeSeconds: seconds('lifetimeSeconds', json.lifetimeSeconds),
-    tokenField: json.tokenField || 'token',
+    tokenField,
     revokePrevious: json.revokePrevious !== false,
     credentialsKind,
     credentialsSecretArn,

@@ -1,0 +1,65 @@
+import * as https from 'https';
+import { JfrogAuth, JfrogClient } from '../../src/handler/jfrog-client';
+import { JfrogEmulator } from '../emulators/jfrog-emulator';
+
+// the Access API client against the JFrog emulator (HTTPS on 127.0.0.1)
+
+let jfrog: JfrogEmulator;
+let evil: JfrogEmulator;
+let admin: JfrogAuth;
+
+beforeAll(async () => {
+  jfrog = await JfrogEmulator.start();
+  // a second host trusted by the same CA: the worst case for a request that goes astray
+  evil = await JfrogEmulator.start(jfrog.tls);
+  admin = { kind: 'bearer', token: jfrog.seedToken('admin', 'applied-permissions/admin'), source: 'the test admin token' };
+});
+afterAll(async () => {
+  await evil.stop();
+  await jfrog.stop();
+});
+afterEach(() => jfrog.clearFaults());
+
+function client(base = jfrog.url, remainingMs: () => number = () => 60_000): JfrogClient {
+  return new JfrogClient(new URL(base), { remainingMs, agent: new https.Agent({ ca: jfrog.tls.ca }), backoffBaseMs: 10 });
+}
+
+const mint = { username: 'ci-bot', scope: 'applied-permissions/user', expiresInSeconds: 86400 * 30, description: 'cdk-jfrog-token-rotation: test version 1' };
+
+test('a base URL whose path names another host is refused before anything is sent', async () => {
+  const base = `${jfrog.url}//${new URL(evil.url).host}`;
+  await expect(client(base).createToken(admin, mint)).rejects.toThrow(/refused to send a credential .* would reach https:\/\/127.0.0.1:\d+, not the configured JFrog/);
+  expect(evil.requests).toEqual([]);
+});
+
+test('a request goes to the configured origin, under its base path', async () => {
+  const requests = jfrog.requests.length;
+  await client(`${jfrog.url}/base`).whoAmI(admin.kind === 'bearer' ? admin.token : '').catch(() => undefined);
+  expect(jfrog.requests.slice(requests).map((r) => r.path)).toEqual(['/base/access/api/v1/tokens/me']);
+});
+
+test('DELETE answered 404: gone only with Access\'s NOT_FOUND body; a bare 404 (a proxy, a wrong path) is an error', async () => {
+  jfrog.inject({ method: 'DELETE', status: 404, body: JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: 'Token not found' }] }) });
+  await expect(client().revoke(admin, 'some-id')).resolves.toBe('already-gone');
+  jfrog.inject({ method: 'DELETE', status: 404, body: '<html>not here</html>' });
+  await expect(client().revoke(admin, 'some-id')).rejects.toThrow(/HTTP 404/);
+});
+
+test('a mint is not started when it could not finish within the invocation, even after a back-off', async () => {
+  jfrog.inject({ method: 'POST', status: 429, headers: { 'retry-after': '0' } });
+  const posts = () => jfrog.requests.filter((r) => r.method === 'POST').length;
+  const before = posts();
+  // 30 s left at the first attempt; the 429 and its back-off leave 15 s, too little to mint and store
+  let left = 30_000;
+  jfrog.once('request', () => { left = 15_000; });
+  await expect(client(jfrog.url, () => left).createToken(admin, mint)).rejects.toThrow(/too little to POST \/access\/api\/v1\/tokens .* nothing was sent/);
+  expect(posts()).toBe(before + 1);
+});
+
+test('the list by description prefix returns only tokens whose description starts with it', async () => {
+  const c = client();
+  const ours = await c.createToken(admin, { ...mint, description: 'cdk-jfrog-token-rotation: arn:x:secret:a-AbCdEf version 1' });
+  await c.createToken(admin, { ...mint, description: 'cdk-jfrog-token-rotation: arn:x:secret:a-AbCdEf-XyZ123 version 1' });
+  const found = await c.tokensWithDescriptionPrefix(admin, 'cdk-jfrog-token-rotation: arn:x:secret:a-AbCdEf version ');
+  expect(found.map((t) => t.tokenId)).toEqual([ours.tokenId]);
+});
