@@ -21,7 +21,8 @@ const rotation = new JfrogTokenRotation(stack, 'Token', {
   tokenLifetime: Duration.days(3),
 });
 
-const integ = new IntegTest(app, 'Rotation', { testCases: [stack], diffAssets: false });
+// diffAssets: the snapshot holds the bundled handler, so a handler change without `integ:update` fails `npm test`
+const integ = new IntegTest(app, 'Rotation', { testCases: [stack], diffAssets: true });
 
 // the deployment rotated once (rotateImmediatelyOnUpdate); rotate a second time...
 const rotate = integ.assertions.awsApiCall('SecretsManager', 'rotateSecret', { SecretId: rotation.secret.secretArn });

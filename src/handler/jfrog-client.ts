@@ -181,7 +181,9 @@ export class JfrogClient {
     throw this.statusError(`revoke token ${tokenId}`, res, auth);
   }
 
-  private async send(method: string, path: string, auth: JfrogAuth, body: string | undefined, opts: { retry5xx: boolean; minStartMs?: number }): Promise<Response> {
+  private async send(
+    method: string, path: string, auth: JfrogAuth, body: string | undefined, opts: { retry5xx: boolean; minStartMs?: number },
+  ): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       // a call that cannot finish before the invocation ends is not started (a mint that the
       // function cannot store would leave a token nobody holds); checked before every attempt,

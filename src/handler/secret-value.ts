@@ -51,7 +51,8 @@ export function parseTokenSecret(raw: string | undefined, tokenField: string, wh
 }
 
 export function withNewToken(
-  base: TokenSecret, baseVersionId: string | undefined, tokenField: string, username: string, token: string, tokenId: string, expiresAt: string | undefined,
+  base: TokenSecret, baseVersionId: string | undefined, tokenField: string, username: string,
+  token: string, tokenId: string, expiresAt: string | undefined,
 ): string {
   const value: Record<string, unknown> = { ...base.fields };
   if (value.username === undefined) value.username = username;

@@ -6,8 +6,18 @@ const PARTIAL = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog';
 
 function settings(overrides: Partial<RotationParameter> = {}): string {
   return JSON.stringify({
-    v: 1, secretArn: ARN, jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 86400 * 61,
-    tokenField: 'token', revokePrevious: true, credentialsKind: 'SELF_ROTATING', metricSecretName: 'jfrog-token', expiryWarningSeconds: 86400, overdueAfterSeconds: 86400 * 31,
+    v: 1,
+    secretArn: ARN,
+    jfrogUrl: 'https://acme.jfrog.io',
+    username: 'ci-bot',
+    scope: 'applied-permissions/user',
+    lifetimeSeconds: 86400 * 61,
+    tokenField: 'token',
+    revokePrevious: true,
+    credentialsKind: 'SELF_ROTATING',
+    metricSecretName: 'jfrog-token',
+    expiryWarningSeconds: 86400,
+    overdueAfterSeconds: 86400 * 31,
     ...overrides,
   });
 }

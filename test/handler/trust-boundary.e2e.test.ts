@@ -32,8 +32,12 @@ async function victim(options: { scope?: string; keyedBy?: 'name' | 'generatedNa
   const credentialsSecretArn = await h.plainSecret({ token: adminToken });
   const secretArn = await h.createSecret({ username: USER });
   const env = await h.configure(secretArn, {
-    username: USER, scope: options.scope ?? 'applied-permissions/admin', lifetimeSeconds: 61 * DAY,
-    credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn, keyedBy: options.keyedBy,
+    username: USER,
+    scope: options.scope ?? 'applied-permissions/admin',
+    lifetimeSeconds: 61 * DAY,
+    credentialsKind: 'ADMIN_TOKEN',
+    credentialsSecretArn,
+    keyedBy: options.keyedBy,
   });
   return { secretArn, env, credentialsSecretArn };
 }

@@ -84,6 +84,8 @@ export class Harness {
   }
 
   public readonly sm: SecretsManagerClient;
+  /** the secrets configured since the last assertInvariantsOfAll, with their user and token field */
+  private readonly configured = new Map<string, { readonly username: string; readonly tokenField: string; readonly revokePrevious: boolean }>();
   public readonly ssm: SSMClient;
   /** every line any invocation printed, and every error it returned: checked for leaks */
   public readonly allOutput: string[] = [];
@@ -93,9 +95,6 @@ export class Harness {
     this.sm = new SecretsManagerClient(clientConfig);
     this.ssm = new SSMClient(clientConfig);
   }
-
-  /** the secrets configured since the last assertInvariantsOfAll, with their user and token field */
-  private readonly configured = new Map<string, { readonly username: string; readonly tokenField: string; readonly revokePrevious: boolean }>();
 
   /**
    * the invariants of every secret configured since the last call (for afterEach): at most the
@@ -144,7 +143,10 @@ export class Harness {
       SecretString: typeof value === 'string' ? value : JSON.stringify(value),
     }));
     await this.sm.send(new RotateSecretCommand({
-      SecretId: out.ARN, RotationLambdaARN: options.functionArn ?? FUNCTION_ARN, RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 },
+      SecretId: out.ARN,
+      RotationLambdaARN: options.functionArn ?? FUNCTION_ARN,
+      RotateImmediately: false,
+      RotationRules: { AutomaticallyAfterDays: 30 },
     }));
     return out.ARN!;
   }
@@ -192,7 +194,9 @@ export class Harness {
     const names = secretNameOfArn(secretArn)!;
     const key = settings.keyedBy === 'generatedName' ? names.nameWithSuffix! : parameterKey(names.name);
     await this.putSettings(`${configPath}${key}`, JSON.stringify(parameter));
-    this.configured.set(secretArn, { username: settings.username.toLowerCase(), tokenField: parameter.tokenField, revokePrevious: parameter.revokePrevious });
+    this.configured.set(secretArn, {
+      username: settings.username.toLowerCase(), tokenField: parameter.tokenField, revokePrevious: parameter.revokePrevious,
+    });
     return this.functionEnv(functionId, extra);
   }
 
