@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { awsClientFromEnv, AwsJsonClient } from './handler/aws-client';
+import { awsClientFromEnv, AwsJsonClient, setInvocationDeadline } from './handler/aws-client';
 import { allowedJfrogUrlsFrom, assertConfigFor, ConfigStore, configPathFrom, RotationConfig } from './handler/config';
 import { ConfigurationError, RefusedInvocationError, RotationError } from './handler/errors';
 import { checkHealth } from './handler/health';
@@ -43,6 +43,7 @@ type Invocation = RotationEvent | HealthCheckEvent | RotationFailureEvent;
 export async function handler(event: Invocation, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'invokedFunctionArn'>>): Promise<void> {
   const telemetry = new Telemetry();
   forgetSecrets();
+  setInvocationDeadline(() => context.getRemainingTimeInMillis());
   try {
     if ((event as HealthCheckEvent)?.[HEALTH_CHECK_FIELD]) {
       await healthCheck((event as HealthCheckEvent)[HEALTH_CHECK_FIELD].secretId, telemetry);

@@ -44,6 +44,14 @@ export interface AwsClientOptions {
 /** throttling and server errors are worth another attempt, as the SDK's standard retry mode does */
 const RETRYABLE_CODES = new Set(['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'InternalServiceError', 'InternalServerError', 'ServiceUnavailable']);
 
+/** the invocation's time left (the Lambda context's clock): no AWS call or retry outlives it */
+let remainingMs: () => number = () => Number.POSITIVE_INFINITY;
+export function setInvocationDeadline(remaining: () => number): void {
+  remainingMs = remaining;
+}
+/** time kept back for the handler to log and answer after the last call */
+const DEADLINE_MARGIN_MS = 1_000;
+
 export class AwsJsonClient implements AwsCaller {
   public calls = 0;
   private readonly url: URL;
@@ -62,13 +70,22 @@ export class AwsJsonClient implements AwsCaller {
           ? RETRYABLE_CODES.has(e.name) || (e.statusCode !== undefined && e.statusCode >= 500)
           : (e as NodeJS.ErrnoException).code !== undefined || (e as Error).name === 'TimeoutError';
         if (!retryable || attempt >= maxAttempts) throw e;
-        await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt * (0.5 + Math.random()))));
+        const wait = Math.min(2_000, 100 * 2 ** attempt * (0.5 + Math.random()));
+        // a retry that could not finish before the invocation ends is not started
+        if (wait + this.attemptTimeoutMs() + DEADLINE_MARGIN_MS > remainingMs()) throw e;
+        await new Promise((r) => setTimeout(r, wait));
       }
     }
   }
 
+  /** one attempt's whole exchange: the configured bound, or less when the invocation has less left */
+  private attemptTimeoutMs(): number {
+    return Math.max(100, Math.min(this.options.requestTimeoutMs ?? 10_000, remainingMs() - DEADLINE_MARGIN_MS));
+  }
+
   private once(operation: string, input: Record<string, unknown>): Promise<Record<string, any>> {
     this.calls++;
+    const timeoutMs = this.attemptTimeoutMs();
     const body = JSON.stringify(input);
     const headers = signRequest({
       method: 'POST',
@@ -116,10 +133,10 @@ export class AwsJsonClient implements AwsCaller {
         });
       });
       const deadline = setTimeout(() => {
-        const e = new Error(`${this.options.service} ${operation} did not answer within ${this.options.requestTimeoutMs ?? 10_000} ms`);
+        const e = new Error(`${this.options.service} ${operation} did not answer within ${timeoutMs} ms`);
         e.name = 'TimeoutError';
         request.destroy(e);
-      }, this.options.requestTimeoutMs ?? 10_000);
+      }, timeoutMs);
       // a bound on connecting only; the answer has the whole exchange's deadline above
       request.on('socket', (socket) => {
         if (!socket.connecting) return;

@@ -171,6 +171,21 @@ export class JfrogClient {
       }));
   }
 
+  /**
+   * DELETE /access/api/v1/tokens/me with the token itself: a token revokes itself (Artifactory
+   * 7.53.1+). holding the value is the proof: no token id from anywhere is trusted. 'not-accepted':
+   * JFrog does not take the token at all (expired, revoked, or no access token); 'unconfirmed':
+   * JFrog answered as one that reads `me` as a token id (before 7.53.1), so nothing was revoked
+   */
+  public async revokeSelf(token: string): Promise<'revoked' | 'not-accepted' | 'unconfirmed'> {
+    const auth: JfrogAuth = { kind: 'bearer', token, source: 'the token two generations old' };
+    const res = await this.send('DELETE', '/access/api/v1/tokens/me', auth, undefined, { retry5xx: true });
+    if (res.status === 200) return 'revoked';
+    if (res.status === 401) return 'not-accepted';
+    if (res.status === 204 || res.status === 404) return 'unconfirmed';
+    throw this.statusError('revoke the token two generations old with itself', res, auth);
+  }
+
   /** DELETE /access/api/v1/tokens/{id}: 200 revoked, 204 (or 404) nothing left to revoke */
   public async revoke(auth: JfrogAuth, tokenId: string): Promise<RevokeOutcome> {
     const res = await this.send('DELETE', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });

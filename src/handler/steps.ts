@@ -206,6 +206,11 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   // AWSCURRENT only ever receives a token JFrog accepts at this moment
   await verifyPending(ctx, pending);
   const current = currentVersion ? safeParse(ctx, currentVersion.value, currentId!) : undefined;
+  // the token about to fall two generations behind, read only when the rotation did not record
+  // it (a token the user started with: a seed, an API key, a token pasted before the construct)
+  const previousId = versionWith(meta, PREVIOUS);
+  const outgoing = config.revokePrevious && previousId && previousId !== currentId && typeof current?.previousTokenId !== 'string'
+    ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
 
   await store.promote(arn, token, currentId);
   ctx.outcome.result = 'promoted';
@@ -214,7 +219,40 @@ async function finishSecret(ctx: StepContext): Promise<void> {
 
   if (config.revokePrevious) {
     // the new AWSCURRENT and AWSPREVIOUS stay; every other token minted for this secret goes
-    await sweep(ctx, () => revokingAuth(ctx, pending), [pending, current]);
+    const listed = await sweep(ctx, () => revokingAuth(ctx, pending), [pending, current]);
+    if (outgoing) await revokeStartingToken(ctx, outgoing, [pending, current], listed);
+  }
+}
+
+/**
+ * the token a user started with is not minted by this rotation, so JFrog's list does not show it:
+ * it revokes itself (DELETE /tokens/me with its own value) once it falls two generations
+ * behind. only the holder of a token can do that, so writing an id into the secret revokes
+ * nothing. never fails the step.
+ */
+async function revokeStartingToken(ctx: StepContext, outgoing: TokenSecret, kept: Array<TokenSecret | undefined>, listed: ReadonlySet<string>): Promise<void> {
+  const token = outgoing.token;
+  if (!token || kept.some((k) => k?.token === token)) return;
+  const jti = jwtClaim(token, 'jti');
+  // one of this rotation's own: the sweep saw it
+  if (typeof jti === 'string' && (listed.has(jti) || kept.some((k) => k?.tokenId === jti))) return;
+  try {
+    const result = await ctx.jfrog.revokeSelf(token);
+    ctx.outcome.startingTokenRevocation = result;
+    if (result === 'unconfirmed') {
+      ctx.outcome.revocation = 'failed';
+      ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
+      logger.warn('the token the secret started with could not be revoked: JFrog read /access/api/v1/tokens/me as a token id (Artifactory before 7.53.1). It stays valid until it expires; revoke it in JFrog by hand', {
+        secretId: ctx.arn, step: ctx.event.Step,
+      });
+    }
+  } catch (e) {
+    ctx.outcome.startingTokenRevocation = 'failed';
+    ctx.outcome.revocation = 'failed';
+    ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
+    logger.warn('revoking the token the secret started with failed; it stays valid until it expires', {
+      secretId: ctx.arn, step: ctx.event.Step, error: (e as Error).message,
+    });
   }
 }
 
@@ -250,7 +288,7 @@ async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
  * was lost, a function killed mid-mint. JFrog lists them by the description every mint
  * carries; only tokens of this rotation's user are touched. never fails the step.
  */
-async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret | undefined>): Promise<void> {
+async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret | undefined>): Promise<Set<string>> {
   const keep = new Set<string>();
   for (const secret of kept) {
     if (secret?.tokenId) keep.add(secret.tokenId);
@@ -258,9 +296,11 @@ async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret
     if (typeof jti === 'string') keep.add(jti);
   }
   const revoked: string[] = [];
+  const listed = new Set<string>();
   try {
     const credential = typeof auth === 'function' ? await auth() : auth;
     const live = await ctx.jfrog.tokensWithDescriptionPrefix(credential, `${DESCRIPTION_PREFIX}${ctx.arn} version `);
+    for (const t of live) listed.add(t.tokenId);
     for (const t of live) {
       if (keep.has(t.tokenId) || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
       const result = await ctx.jfrog.revoke(credential, t.tokenId);
@@ -279,6 +319,7 @@ async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret
     ctx.outcome.revokedTokenIds = revoked;
     ctx.outcome.revokedTokenId = revoked[revoked.length - 1];
   }
+  return listed;
 }
 
 /** true when the version exists without labels and held a token of its own, now revoked */

@@ -214,6 +214,16 @@ export class JfrogEmulator extends EventEmitter {
         .filter((t) => t.persistent && !t.revoked && (caller.admin || t.username === caller.username) && matches(t.description))
         .map(tokenInfo);
       answer(200, { tokens });
+    } else if (method === 'DELETE' && url.pathname === '/access/api/v1/tokens/me') {
+      // a token revokes itself
+      if (!caller.token) {
+        answer(400, errors('BAD_REQUEST', 'Only an access token can revoke itself'));
+      } else if (!caller.token.revocable) {
+        answer(400, { code: 'BAD_REQUEST', message: 'Token not revocable', detail: 'Tokens that expire in under 6 hours can be revoked only when created with force_revocable' });
+      } else {
+        caller.token.revoked = true;
+        send(200, 'Token revoked');
+      }
     } else if (method === 'GET' && url.pathname === '/access/api/v1/tokens/me') {
       if (!caller.token) {
         answer(400, errors('BAD_REQUEST', 'Only an access token can describe itself'));

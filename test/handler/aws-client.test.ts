@@ -2,7 +2,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AwsJsonClient, AwsServiceError, signRequest } from '../../src/handler/aws-client';
+import { AwsJsonClient, AwsServiceError, setInvocationDeadline, signRequest } from '../../src/handler/aws-client';
 
 // the handler signs its Secrets Manager and SSM calls itself (Signature Version 4): checked
 // here against the AWS SDK's own signer, which moto does not verify
@@ -101,5 +101,17 @@ describe('the JSON protocol client', () => {
     expect(seen).toHaveLength(3);
     answers.push({ status: 503, body: '' }, { status: 503, body: '' });
     await expect(client(2).call('PutSecretValue', {})).rejects.toMatchObject({ name: 'HTTP503', statusCode: 503 });
+  });
+
+  test('no retry starts that could not finish before the invocation ends', async () => {
+    // 5 s left: an attempt may take up to 10 s, so a retry would outlive the invocation
+    setInvocationDeadline(() => 5_000);
+    try {
+      answers.push({ status: 500, body: '{"__type":"InternalServiceError","message":"oops"}' }, { status: 200, body: '{"ok":true}' });
+      await expect(client().call('PutSecretValue', {})).rejects.toMatchObject({ name: 'InternalServiceError' });
+      expect(seen).toHaveLength(1);
+    } finally {
+      setInvocationDeadline(() => Number.POSITIVE_INFINITY);
+    }
   });
 });

@@ -179,6 +179,9 @@ test('redaction: recognizable tokens and passwords appear in no log, error, metr
   h.jfrog.inject({ method: 'GET', status: 401, body: JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: `token ${(await h.stage(secretArn, 'AWSCURRENT')).value!.token} rejected` }] }), times: 4 });
   await h.rotate(secretArn, env);
   await h.healthCheck(secretArn, env);
+  // the failed rotation's token could not be revoked while JFrog refused every GET: the next one sweeps it
+  h.jfrog.clearFaults();
+  expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
 
   const secrets = [...h.jfrog.tokens.values()].map((t) => t.accessToken).concat('RECOGNIZABLE-PASSWORD-4711', Buffer.from('root:RECOGNIZABLE-PASSWORD-4711').toString('base64'));
   const output = h.allOutput.join('\n');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { Harness, logLines, RotationSettings, STEPS } from '../support/harness';
+import { emfRecords, Harness, logLines, RotationSettings, STEPS } from '../support/harness';
 
 // GIVEN Secrets Manager (moto) and JFrog (the emulator), both real servers on 127.0.0.1, and
 // the bundled handler run in its own process per step, as Lambda runs it
@@ -114,6 +114,43 @@ describe('a full rotation', () => {
     expect(new Set(tokens).size).toBe(3);
     expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([true, true, true]);
     expect(h.jfrog.requests.slice(before).filter((r) => r.method === 'DELETE')).toHaveLength(0);
+  });
+
+  test('the token the secret started with is revoked when it falls two generations behind (it revokes itself)', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const { secretArn, env } = await adminSetup({ username: USER, token: seed });
+
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    // one generation behind: AWSPREVIOUS, still valid for readers that cached it
+    expect((await h.stage(secretArn, 'AWSPREVIOUS')).value!.token).toBe(seed);
+    expect(h.jfrog.validToken(seed)).toBeDefined();
+
+    const second = await h.rotate(secretArn, env);
+
+    expect(second.failed).toBeUndefined();
+    expect(h.jfrog.validToken(seed)).toBeUndefined();
+    const finish = await h.invoke('finishSecret', secretArn, second.token, env);
+    expect(finish.ok).toBe(true);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('a JFrog without /tokens/me (before 7.53.1) cannot revoke the starting token: a warning and RevocationFailed say so', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const { secretArn, env } = await adminSetup({ username: USER, token: seed });
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    const token = randomUUID();
+    for (const step of STEPS.slice(0, 3)) expect((await h.invoke(step, secretArn, token, env)).ok).toBe(true);
+    // what a JFrog before 7.53.1 answers: `me` is read as an unknown token id
+    h.jfrog.inject({ method: 'DELETE', path: '/access/api/v1/tokens/me', status: 204 });
+
+    const finish = await h.invoke('finishSecret', secretArn, token, env);
+
+    expect(finish.ok).toBe(true);
+    expect(logLines(finish.logs).find((l) => l.level === 'WARN')?.message).toMatch(/before 7\.53\.1.*revoke it in JFrog by hand/);
+    expect(emfRecords(finish.logs).find((r) => r.SecretName)).toMatchObject({ RotationSucceeded: 1, RevocationFailed: 1 });
+    expect(h.jfrog.validToken(seed)).toBeDefined();
+    // the test revokes it by hand, as the warning says
+    h.jfrog.tokens.get(h.jfrog.validToken(seed)!.id)!.revoked = true;
   });
 
   test('a custom token field keeps an existing secret in its shape', async () => {
@@ -238,6 +275,26 @@ describe('retries and crashes', () => {
     const minted = h.jfrog.apiTokens(USER).length;
     expect((await h.rotate(secretArn, env, token)).failed).toBeUndefined();
     expect(h.jfrog.apiTokens(USER).length).toBe(minted);
+    await h.assertInvariants(secretArn, USER);
+  });
+
+  test('the function killed while JFrog mints: the retry mints again, and the finished rotation revokes the first token', async () => {
+    const { secretArn, env } = await adminSetup();
+    await h.rotate(secretArn, env);
+    const token = randomUUID();
+    const mintedBefore = h.jfrog.apiTokens(USER).length;
+    // JFrog carries the POST out; the function dies before it reads the answer
+    const crash = await h.invoke('createSecret', secretArn, token, env, { crashOn: { method: 'POST', path: '/access/api/v1/tokens' } });
+    expect(crash.crashed).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    const [first] = h.jfrog.apiTokens(USER).slice(mintedBefore);
+    expect(h.jfrog.validToken(first.accessToken)).toBeDefined();
+
+    // Secrets Manager retries the rotation with the same token
+    expect((await h.rotate(secretArn, env, token)).failed).toBeUndefined();
+
+    expect(h.jfrog.apiTokens(USER).length - mintedBefore).toBe(2);
+    expect(h.jfrog.validToken(first.accessToken)).toBeUndefined();
     await h.assertInvariants(secretArn, USER);
   });
 
