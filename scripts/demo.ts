@@ -20,7 +20,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { synthExample } from '../examples/typescript/app';
 import { JfrogClient } from '../src/handler/jfrog-client';
 import { STEPS } from '../src/handler/steps';
-import { ENV, parameterKey, RotationParameter } from '../src/rotation-config';
+import { ENV, parameterKey, RotationParameter, settingsPin } from '../src/rotation-config';
 import { JfrogEmulator } from '../test/emulators/jfrog-emulator';
 import { MotoServer } from '../test/emulators/moto';
 import { functionArnFor, invokeHandler, logLines } from '../test/support/invoke';
@@ -137,11 +137,15 @@ async function main(): Promise<void> {
       credentialsSecretArn: credentials.ARN!,
       metricSecretName: 'ci/jfrog-token',
     };
-    const parameterName = `${example.configPath}${parameterKey('ci/jfrog-token')}`;
+    const key = parameterKey('ci/jfrog-token');
+    const parameterName = `${example.configPath}${key}`;
     await ssm.send(new PutParameterCommand({ Name: parameterName, Type: 'String', Value: JSON.stringify(settings) }));
     const env: Record<string, string> = {
       [ENV.configPath]: example.configPath,
       [ENV.allowedJfrogUrls]: jfrogUrl,
+      // what CloudFormation would resolve in the function's environment: the pin of these settings
+      [ENV.pins]: settingsPin({ ...settings, key, jfrogUrl: jfrogUrl.replace(/\/$/, ''), credentialsIndex: 0 }),
+      [ENV.credentials]: credentials.ARN!,
       AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,

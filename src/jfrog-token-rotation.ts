@@ -1,4 +1,4 @@
-import { Annotations, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Names, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -267,6 +267,9 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     }
 
     this.secret = props.secret ?? new secretsmanager.Secret(this, 'Secret', {
+      // a name known at synth: the function pins this rotation's settings by it (17 bytes of its
+      // environment; a name generated at deployment would cost about 80)
+      secretName: Names.uniqueResourceName(this, { maxLength: 200, separator: '-' }),
       description: `JFrog access token for ${props.username} at ${jfrogUrl}, rotated by cdk-jfrog-token-rotation`,
       // no token here: the first rotation (at deployment) mints it
       secretObjectValue: { username: SecretValue.unsafePlainText(props.username) },
@@ -318,6 +321,16 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       expiryWarningSeconds: this.expiryWarning.toSeconds(),
       overdueAfterSeconds: this.interval.toSeconds() + (props.rotationWindow ?? Duration.days(1)).toSeconds(),
     };
+    group.pinRotation(key, {
+      jfrogUrl,
+      username: settings.username,
+      scope: settings.scope,
+      lifetimeSeconds: settings.lifetimeSeconds,
+      tokenField: settings.tokenField,
+      revokePrevious: settings.revokePrevious,
+      credentialsKind: settings.credentialsKind,
+      credentialsField: settings.credentialsField,
+    }, settings.credentialsSecretArn);
     this.settingsParameter = new ssm.CfnParameter(this, 'Settings', {
       type: 'String',
       name: `${group.configPath}${key}`,

@@ -1,5 +1,6 @@
 // what the construct and the handler agree on, in one place so the two sides cannot drift apart.
 // the construct imports this file; the handler bundle does too.
+import { createHash } from 'crypto';
 
 /**
  * the environment of a rotation function: where its rotations' configuration parameters are.
@@ -12,7 +13,46 @@ export const ENV = {
   allowedJfrogUrls: 'JFROG_ROTATION_ALLOWED_URLS',
   /** the partition's domain, from the stack (AWS::URLSuffix) */
   urlSuffix: 'JFROG_ROTATION_URL_SUFFIX',
+  /**
+   * one pin per rotation (space-separated): a digest of what decides the tokens it mints (see
+   * settingsPin), `<digest>@<key>` where the settings key was unknown at synth
+   */
+  pins: 'JFROG_ROTATION_PINS',
+  /** the credential secrets the rotations may mint with (space-separated ARNs); pins name them by position */
+  credentials: 'JFROG_ROTATION_CREDENTIALS',
 } as const;
+
+/**
+ * what decides the tokens a rotation mints, and so must change only with a deployment: pinned in
+ * the function's environment (which only a deployment changes), checked against the settings
+ * parameter (which whoever holds ssm:PutParameter on the path could edit) before every step
+ */
+export interface PinnedSettings {
+  /** the settings parameter's key: binds the pin to one secret (see parameterKey) */
+  readonly key?: string;
+  readonly jfrogUrl: string;
+  readonly username: string;
+  readonly scope: string;
+  readonly lifetimeSeconds: number;
+  readonly tokenField: string;
+  readonly revokePrevious: boolean;
+  readonly credentialsKind: string;
+  /** the credential's position in the function's credential list, -1 for none */
+  readonly credentialsIndex: number;
+  readonly credentialsField?: string;
+}
+
+/**
+ * the pin of a rotation's settings: 96 bits of SHA-256 over its canonical JSON, base64url (16
+ * characters: 100 rotations take 1.7 KB of the function's 4 KB environment)
+ */
+export function settingsPin(settings: PinnedSettings): string {
+  const canonical = JSON.stringify([
+    settings.key ?? null, settings.jfrogUrl, settings.username.toLowerCase(), settings.scope, settings.lifetimeSeconds,
+    settings.tokenField, settings.revokePrevious, settings.credentialsKind, settings.credentialsIndex, settings.credentialsField ?? 'token',
+  ]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+}
 
 /**
  * each rotation's settings are one SSM String parameter under

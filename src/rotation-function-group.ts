@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct, IDependable } from 'constructs';
-import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, ROTATION_FAILURE_EVENTS } from './rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, PinnedSettings, ROTATION_FAILURE_EVENTS, settingsPin } from './rotation-config';
 import { RotationFunction } from './rotation-function';
 
 /** where every alarm description points */
@@ -33,6 +33,16 @@ export const ROTATION_FUNCTION_MEMORY_MB = 128;
  * 9,000 with room for the fixed statements (test/scale.test.ts measures it)
  */
 const MAX_CREDENTIAL_GRANTS = 40;
+
+/**
+ * Lambda's limit on a function's environment (names and values, all variables), and what the
+ * synth-time estimate assumes for a value CloudFormation resolves at deployment
+ */
+const ENVIRONMENT_LIMIT_BYTES = 4096;
+/** a secret's complete ARN, e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:AdminToken0ABCD1234-aBcDeFgHiJkL-AbCdEf, with room */
+const UNRESOLVED_ARN_BYTES = 100;
+/** a generated secret name with its suffix, e.g. PipelineSecret0A1B2C3D4-aBcDeFgHiJkL-AbCdEf, with room */
+const UNRESOLVED_KEY_BYTES = 72;
 
 /** the settings that belong to a rotation function rather than to one rotation */
 export interface RotationFunctionGroupProps {
@@ -82,6 +92,8 @@ export class RotationFunctionGroup extends Construct {
   private readonly granted = new Set<string>();
   private readonly parameterKeys = new Map<string, string>();
   private readonly jfrogUrls = new Set<string>();
+  private readonly pins: string[] = [];
+  private readonly credentialArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: RotationFunctionGroupProps) {
     super(scope, id);
@@ -133,6 +145,10 @@ export class RotationFunctionGroup extends Construct {
         [ENV.allowedJfrogUrls]: Lazy.string({ produce: () => [...this.jfrogUrls].join(' ') }),
         // the partition's domain (amazonaws.com, amazonaws.com.cn, ...) for the service endpoints
         [ENV.urlSuffix]: stack.urlSuffix,
+        // what decides each rotation's tokens (user, scope, lifetime, credential, ...): whoever
+        // can write a settings parameter cannot change any of it without a deployment
+        [ENV.pins]: Lazy.string({ produce: () => this.pins.join(' ') }),
+        [ENV.credentials]: Lazy.string({ produce: () => this.credentialArns.join(' ') }),
       },
     });
 
@@ -258,6 +274,14 @@ export class RotationFunctionGroup extends Construct {
           : [];
       },
     });
+    this.node.addValidation({
+      validate: () => {
+        const bytes = this.environmentEstimate();
+        return bytes > ENVIRONMENT_LIMIT_BYTES
+          ? [`the rotation function ${this.node.path} needs about ${bytes} bytes of environment to pin its ${this.pins.length} rotations' settings and ${this.credentialArns.length} credential secrets, more than Lambda's ${ENVIRONMENT_LIMIT_BYTES}; give the secrets you pass in names known at synth (a pin then takes 17 bytes instead of about 90), share credential secrets, or give some rotations dedicatedFunction: true`]
+          : [];
+      },
+    });
   }
 
   /**
@@ -288,6 +312,36 @@ export class RotationFunctionGroup extends Construct {
         credentials.encryptionKey.grantDecrypt(viaSecretsManager);
       }
     }
+  }
+
+  /**
+   * pin what decides a rotation's tokens in the function's environment. `key` is the settings
+   * parameter's key; when it is unknown at synth, it is pinned beside the digest
+   */
+  public pinRotation(key: string, settings: Omit<PinnedSettings, 'key' | 'credentialsIndex'>, credentialsArn: string | undefined): void {
+    for (const [name, value] of Object.entries(settings)) {
+      if (typeof value === 'string' && Token.isUnresolved(value)) {
+        throw new Error(`${name} must be known at synth: the rotation function pins each rotation's ${name} in its environment so that editing the settings parameter cannot change it, got an unresolved token`);
+      }
+    }
+    let credentialsIndex = -1;
+    if (credentialsArn !== undefined) {
+      credentialsIndex = this.credentialArns.indexOf(credentialsArn);
+      if (credentialsIndex < 0) credentialsIndex = this.credentialArns.push(credentialsArn) - 1;
+    }
+    const keyKnown = !Token.isUnresolved(key);
+    const pin = settingsPin({ ...settings, key: keyKnown ? key : undefined, credentialsIndex });
+    this.pins.push(keyKnown ? pin : `${pin}@${key}`);
+  }
+
+  /** the function's environment in bytes, with an estimate for each value resolved at deployment */
+  private environmentEstimate(): number {
+    const size = (value: string) => (Token.isUnresolved(value) ? UNRESOLVED_ARN_BYTES : Buffer.byteLength(value));
+    const pins = this.pins.reduce((sum, pin) => sum + 1 + (pin.includes('@') ? 17 + UNRESOLVED_KEY_BYTES : pin.length), 0);
+    const credentials = this.credentialArns.reduce((sum, arn) => sum + 1 + size(arn), 0);
+    const urls = [...this.jfrogUrls].reduce((sum, url) => sum + 1 + size(url), 0);
+    const fixed = Object.values(ENV).reduce((sum, name) => sum + name.length, 0) + this.configPath.length + 'AWS_NODEJS_CONNECTION_REUSE_ENABLED1'.length + 20;
+    return pins + credentials + urls + fixed;
   }
 
   /** the JFrog a rotation may send credentials to: the function refuses settings that name any other */

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { awsClientFromEnv, AwsJsonClient, setInvocationDeadline } from './handler/aws-client';
-import { allowedJfrogUrlsFrom, assertConfigFor, ConfigStore, configPathFrom, RotationConfig } from './handler/config';
+import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, RotationConfig } from './handler/config';
 import { ConfigurationError, RefusedInvocationError, RotationError } from './handler/errors';
 import { checkHealth } from './handler/health';
 import { JfrogClient } from './handler/jfrog-client';
@@ -19,7 +19,7 @@ const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
 function aws() {
   clients ??= {
     secretsManager: awsClientFromEnv('secretsmanager'),
-    configs: new ConfigStore(awsClientFromEnv('ssm'), configPathFrom(process.env), allowedJfrogUrlsFrom(process.env)),
+    configs: new ConfigStore(awsClientFromEnv('ssm'), configPathFrom(process.env), deploymentFrom(process.env)),
   };
   return clients;
 }

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JfrogCredentials, JfrogTokenRotation, JfrogTokenRotationProps, JfrogTokenScope } from '../src';
 import { rotationStack, settingsNameOf, settingsOf } from './support/stack';
+import { settingsPin } from '../src/rotation-config';
 
 const setup = (props: Partial<JfrogTokenRotationProps> = {}) => rotationStack(props, 'ArtifactoryToken');
 
@@ -43,18 +44,33 @@ describe('JfrogTokenRotation', () => {
       expiryWarningSeconds: 30 * 86400,
       overdueAfterSeconds: 31 * 86400,
     });
-    // a generated secret name: the parameter is named after the ARN's resource part
-    expect(settingsNameOf(t)).toMatch(/^\/cdk-jfrog-token-rotation\/c8[0-9a-f]{40}\/<token>$/);
+    // the construct names its secret at synth, so the function can pin the settings by that name
+    expect(settingsNameOf(t)).toMatch(/^\/cdk-jfrog-token-rotation\/c8[0-9a-f]{40}\/Stack-ArtifactoryToken-[0-9A-F]{8}$/);
     const fn = t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
     const [props] = Object.values(fn).map((r: any) => r.Properties);
     expect(props.Runtime).toBe('nodejs24.x');
     expect(props.MemorySize).toBe(128);
     expect(props.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/LogGroup/) } });
+    const key = settingsNameOf(t).split('/').pop()!;
     expect(props.Environment.Variables).toEqual({
-      JFROG_ROTATION_CONFIG_PATH: settingsNameOf(t).replace(/<token>$/, ''),
+      JFROG_ROTATION_CONFIG_PATH: settingsNameOf(t).slice(0, -key.length),
       // the JFrog its rotations may send the credential to; settings naming another are refused
       JFROG_ROTATION_ALLOWED_URLS: 'https://acme.jfrog.io',
       JFROG_ROTATION_URL_SUFFIX: { Ref: 'AWS::URLSuffix' },
+      // the settings pinned where only a deployment changes them: editing the parameter changes nothing
+      JFROG_ROTATION_PINS: settingsPin({
+        key,
+        jfrogUrl: 'https://acme.jfrog.io',
+        username: 'ci-bot',
+        scope: 'applied-permissions/groups:readers',
+        lifetimeSeconds: 90 * 86400,
+        tokenField: 'api_key',
+        revokePrevious: false,
+        credentialsKind: 'ADMIN_TOKEN',
+        credentialsIndex: 0,
+        credentialsField: 'token',
+      }),
+      JFROG_ROTATION_CREDENTIALS: { Ref: expect.stringMatching(/^AdminToken/) },
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     });
   });
@@ -277,13 +293,13 @@ describe('validation at synth', () => {
     expect(() => setup(props)).toThrow(message);
   });
 
-  test('unresolved tokens are not validated', () => {
+  test('settings the function pins must be known at synth', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack');
     const url = new CfnParameter(stack, 'Url').valueAsString;
     expect(() => new JfrogTokenRotation(stack, 'R', {
       jfrogUrl: url, username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.selfRotating(),
-    })).not.toThrow();
+    })).toThrow(/jfrogUrl must be known at synth: the rotation function pins each rotation's jfrogUrl in its environment/);
   });
 
   test('a trailing slash is dropped from the URL', () => {

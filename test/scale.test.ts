@@ -21,7 +21,7 @@ function stackWith(n: number, options: { credentials?: number; keys?: number } =
       username: `ci-pipeline-${i}`,
       scope: JfrogTokenScope.groups(`team-${i % 7}`),
       credentials: JfrogCredentials.adminToken(admins[i % admins.length]),
-      secret: keys.length ? new secretsmanager.Secret(stack, `Secret${i}`, { encryptionKey: keys[i % keys.length] }) : undefined,
+      secret: keys.length ? new secretsmanager.Secret(stack, `Secret${i}`, { secretName: `ci/pipeline-${i}`, encryptionKey: keys[i % keys.length] }) : undefined,
     });
   }
   return { stack, template: Template.fromStack(stack) };
@@ -91,6 +91,36 @@ describe('a hundred rotations in one stack', () => {
     // the policy does not grow with the rotations: the same with 1 as with 100
     const [single] = [...rolePolicyCharacters(stackWith(1, { credentials: 1, keys: options.keys ? 1 : 0 }).template).values()];
     expect(size - single).toBeLessThan(((options.credentials - 1) + (options.keys ?? 0)) * 400 + 1);
+  });
+
+  test('the function\'s environment pins 100 rotations\' settings within Lambda\'s 4 KB', () => {
+    const { template } = stackWith(100, { credentials: 3 });
+    const [fn] = Object.values<any>(template.findResources('AWS::Lambda::Function'));
+    const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+    expect((variables.JFROG_ROTATION_PINS as string).split(' ')).toHaveLength(100);
+    // as Lambda counts it: names and values, a CloudFormation reference as long as a real ARN
+    const realistic = (value: any): string => (typeof value === 'string' ? value
+      : value?.['Fn::Join'] ? value['Fn::Join'][1].map(realistic).join(value['Fn::Join'][0])
+        : 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AdminToken0ABCD1234-aBcDeFgHiJkL-AbCdEf');
+    const bytes = Object.entries(variables).reduce((sum, [name, value]) => sum + name.length + realistic(value).length, 0);
+    expect(bytes).toBeLessThan(2_400);
+    expect(bytes).toBeGreaterThan(1_700);
+  });
+
+  test('too many secrets without a name known at synth for one function\'s environment fail at synth with what to change', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Platform');
+    const admin = new secretsmanager.Secret(stack, 'Admin');
+    for (let i = 0; i < 45; i++) {
+      new JfrogTokenRotation(stack, `Pipeline${i}`, {
+        jfrogUrl: 'https://acme.jfrog.io',
+        username: `ci-${i}`,
+        scope: JfrogTokenScope.user(),
+        credentials: JfrogCredentials.adminToken(admin),
+        secret: new secretsmanager.Secret(stack, `Unnamed${i}`),
+      });
+    }
+    expect(() => Template.fromStack(stack)).toThrow(/needs about \d+ bytes of environment to pin its 45 rotations' settings and 1 credential secrets, more than Lambda's 4096; give the secrets you pass in names known at synth/);
   });
 
   test('more distinct credential secrets than the role\'s policy can hold fail at synth with what to change', () => {

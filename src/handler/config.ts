@@ -1,4 +1,4 @@
-import { CONFIG_PARAMETER_PREFIX, ENV, jfrogUrlProblem, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter, secretNameOfArn } from '../rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, jfrogUrlProblem, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter, secretNameOfArn, settingsPin } from '../rotation-config';
 import { AwsCaller } from './aws-client';
 import { ConfigurationError, RefusedInvocationError } from './errors';
 
@@ -29,12 +29,27 @@ const KINDS: CredentialsKind[] = ['ADMIN_TOKEN', 'USERNAME_PASSWORD', 'SELF_ROTA
 /** a redeployment reaches warm functions within this time; the steps of one rotation share one read */
 const CACHE_MS = 60_000;
 
-/** the function's configuration path, from its environment (checked once, at cold start) */
-/** the JFrog URLs the function was deployed for; none (refuse all) when the variable is missing */
-export function allowedJfrogUrlsFrom(env: NodeJS.ProcessEnv): string[] {
-  return (env[ENV.allowedJfrogUrls] ?? '').split(/\s+/).filter(Boolean).map((u) => u.replace(/\/$/, ''));
+/**
+ * what only a deployment can change, from the function's environment: the JFrog URLs its
+ * rotations may send a credential to, the pins of their settings, the credential secrets they
+ * may mint with. a missing variable refuses everything
+ */
+export interface Deployment {
+  readonly allowedJfrogUrls: readonly string[];
+  readonly pins: ReadonlySet<string>;
+  readonly credentials: readonly string[];
 }
 
+export function deploymentFrom(env: NodeJS.ProcessEnv): Deployment {
+  const list = (name: string) => (env[name] ?? '').split(/\s+/).filter(Boolean);
+  return {
+    allowedJfrogUrls: list(ENV.allowedJfrogUrls).map((u) => u.replace(/\/$/, '')),
+    pins: new Set(list(ENV.pins)),
+    credentials: list(ENV.credentials),
+  };
+}
+
+/** the function's configuration path, from its environment (checked once, at cold start) */
 export function configPathFrom(env: NodeJS.ProcessEnv): string {
   const path = env[ENV.configPath];
   if (!path || !path.startsWith(`${CONFIG_PARAMETER_PREFIX}/`) || !path.endsWith('/')) {
@@ -52,10 +67,10 @@ export class ConfigStore {
   private readonly cache = new Map<string, { readonly config: RotationConfig; readonly at: number }>();
 
   /**
-   * @param allowedJfrogUrls the JFrog base URLs the construct deployed for this function's
-   *   rotations (its environment): settings that name another are refused
+   * @param deployment what the function was deployed with (its environment): settings that name
+   *   another JFrog, or differ from their pin, are refused
    */
-  constructor(private readonly ssm: AwsCaller, private readonly path: string, private readonly allowedJfrogUrls: string[]) {}
+  constructor(private readonly ssm: AwsCaller, private readonly path: string, private readonly deployment: Deployment) {}
 
   /** the configuration of one secret, by its ARN (or name) */
   public async forSecret(secretId: string): Promise<RotationConfig> {
@@ -102,8 +117,29 @@ export class ConfigStore {
 
   private checked(config: RotationConfig): RotationConfig {
     const url = normalizeJfrogUrl(config.jfrogUrl);
-    if (!this.allowedJfrogUrls.includes(url)) {
-      throw new ConfigurationError(`the rotation settings in ${config.parameterName} name JFrog at '${url}', which this function was not deployed for (${this.allowedJfrogUrls.join(', ') || 'none'}); credentials only go to the JFrog URLs of its constructs. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
+    const { allowedJfrogUrls, pins, credentials } = this.deployment;
+    if (!allowedJfrogUrls.includes(url)) {
+      throw new ConfigurationError(`the rotation settings in ${config.parameterName} name JFrog at '${url}', which this function was not deployed for (${allowedJfrogUrls.join(', ') || 'none'}); credentials only go to the JFrog URLs of its constructs. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
+    }
+    // the user, scope, lifetime, token field and credential must be the ones deployed for this
+    // very secret (the key binds the pin to it): copied, widened or swapped settings are refused
+    const key = config.parameterName.slice(config.parameterName.lastIndexOf('/') + 1);
+    const credentialsIndex = config.credentialsSecretArn === undefined ? -1 : credentials.indexOf(config.credentialsSecretArn);
+    const pinned = {
+      jfrogUrl: url,
+      username: config.username,
+      scope: config.scope,
+      lifetimeSeconds: config.lifetimeSeconds,
+      tokenField: config.tokenField,
+      revokePrevious: config.revokePrevious,
+      credentialsKind: config.credentialsKind,
+      credentialsIndex,
+      credentialsField: config.credentialsField,
+    };
+    const matches = (config.credentialsSecretArn === undefined || credentialsIndex >= 0)
+      && (pins.has(settingsPin({ ...pinned, key })) || pins.has(`${settingsPin(pinned)}@${key}`));
+    if (!matches) {
+      throw new RefusedInvocationError(`the rotation settings in ${config.parameterName} are not the ones deployed for this secret: its user, scope, lifetime, token field, credential or JFrog URL differ from what the function's environment pins (${ENV.pins}); nothing was read, written or minted. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
     }
     return config;
   }

@@ -38,11 +38,13 @@ test('one function rotates each secret with its own settings', async () => {
   const functionId = `fn-${randomUUID().slice(0, 8)}`;
   const reader = await rotation(functionId, 'ci-bot', 'applied-permissions/groups:readers');
   const deployer = await rotation(functionId, 'deployer', 'applied-permissions/groups:deployers');
-  // the same environment: one function
-  expect(deployer.env).toEqual(reader.env);
+  // one function: the same environment, which pins both rotations
+  const env = h.functionEnv(functionId);
+  expect(env).toEqual(deployer.env);
+  expect(env.JFROG_ROTATION_PINS.split(' ')).toHaveLength(2);
 
-  expect((await h.rotate(reader.secretArn, reader.env)).failed).toBeUndefined();
-  expect((await h.rotate(deployer.secretArn, reader.env)).failed).toBeUndefined();
+  expect((await h.rotate(reader.secretArn, env)).failed).toBeUndefined();
+  expect((await h.rotate(deployer.secretArn, env)).failed).toBeUndefined();
 
   const readerToken = h.jfrog.validToken((await h.stage(reader.secretArn, 'AWSCURRENT')).value!.token);
   const deployerToken = h.jfrog.validToken((await h.stage(deployer.secretArn, 'AWSCURRENT')).value!.token);
@@ -56,7 +58,7 @@ test('the health check without a secret checks every rotation of the function, a
   const unfilled = await rotation(functionId, 'deployer', 'applied-permissions/user');
   await h.rotate(healthy.secretArn, healthy.env);
 
-  const result = await h.healthCheck(undefined, healthy.env);
+  const result = await h.healthCheck(undefined, h.functionEnv(functionId));
 
   // the unfilled secret fails the check (and the function's error alarm) by name
   expect(result.ok).toBe(false);
@@ -155,7 +157,7 @@ test('the function\'s alarm metrics carry one value per invocation: the rotation
   // the same lifetime, but one rotation warns 40 days ahead: it is the closer one
   await h.configure(soon.secretArn, { functionId, username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING', expiryWarningSeconds: 40 * DAY });
 
-  const result = await h.healthCheck(undefined, soon.env);
+  const result = await h.healthCheck(undefined, h.functionEnv(functionId));
 
   expect(result.ok).toBe(true);
   const records = emfRecords(result.logs);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { emfRecords, FUNCTION_NAME, Harness, logLines } from '../support/harness';
 import { functionArnFor } from '../support/invoke';
@@ -106,6 +107,51 @@ describe('the credential goes only to the configured JFrog origin', () => {
     expect(result.failed?.step).toBe('createSecret');
     expect(result.failed?.result.errorMessage).toMatch(/"jfrogUrl" is refused/);
     expect(evil.requests).toEqual([]);
+  });
+});
+
+describe('whoever can write the settings parameter cannot widen the next token', () => {
+  async function tamperedRotation(edit: (settings: Record<string, any>, other: { credentialsSecretArn: string }) => Record<string, any>) {
+    const target = await victim({ scope: 'applied-permissions/groups:readers' });
+    // another rotation of the same function, with its own (stronger) credential
+    const other = await victim({ scope: 'applied-permissions/admin' });
+    const settingsName = `/cdk-jfrog-token-rotation/test/${target.secretArn.split(':secret:')[1].replace(/-[A-Za-z0-9]{6}$/, '')}`;
+    const current = JSON.parse((await h.ssm.send(new GetParameterCommand({ Name: settingsName }))).Parameter!.Value!);
+    await h.putSettings(settingsName, JSON.stringify(edit(current, other)));
+    return { target, env: h.functionEnv() };
+  }
+
+  test.each<[string, (s: Record<string, any>, o: { credentialsSecretArn: string }) => Record<string, any>]>([
+    ['admin scope', (s) => ({ ...s, scope: 'applied-permissions/admin' })],
+    ['another user', (s) => ({ ...s, username: 'admin' })],
+    ['a longer life', (s) => ({ ...s, lifetimeSeconds: 3650 * DAY })],
+    ['another rotation\'s credential', (s, o) => ({ ...s, credentialsSecretArn: o.credentialsSecretArn })],
+    ['another credential kind', (s) => ({ ...s, credentialsKind: 'SELF_ROTATING', credentialsSecretArn: undefined })],
+    ['another token field', (s) => ({ ...s, tokenField: 'password' })],
+    ['no revocation of old tokens', (s) => ({ ...s, revokePrevious: false })],
+  ])('%s: the edited settings are refused before anything is minted', async (_name, edit) => {
+    const { target, env } = await tamperedRotation(edit);
+    const requests = h.jfrog.requests.length;
+
+    const result = await h.rotate(target.secretArn, env);
+
+    expect(result.failed?.step).toBe('createSecret');
+    expect(result.failed?.result.errorType).toBe('RefusedInvocationError');
+    expect(result.failed?.result.errorMessage).toMatch(/are not the ones deployed for this secret/);
+    expect(h.jfrog.requests.length).toBe(requests);
+    expect(refusedCount(result.failed!.result.logs)).toBe(1);
+  });
+
+  test('settings copied from another rotation (bound to this secret) are refused: a pin binds one secret', async () => {
+    const target = await victim({ scope: 'applied-permissions/groups:readers' });
+    const strong = await victim({ scope: 'applied-permissions/admin' });
+    const name = (arn: string) => `/cdk-jfrog-token-rotation/test/${arn.split(':secret:')[1].replace(/-[A-Za-z0-9]{6}$/, '')}`;
+    const copied = JSON.parse((await h.ssm.send(new GetParameterCommand({ Name: name(strong.secretArn) }))).Parameter!.Value!);
+    await h.putSettings(name(target.secretArn), JSON.stringify({ ...copied, secretArn: target.secretArn, metricSecretName: 'x' }));
+
+    const result = await h.rotate(target.secretArn, h.functionEnv());
+
+    expect(result.failed?.result.errorMessage).toMatch(/are not the ones deployed for this secret/);
   });
 });
 

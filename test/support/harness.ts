@@ -10,7 +10,7 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { emfRecords, functionArnFor, invokeHandler, InvokeResult, logLines } from './invoke';
 import { Step, STEPS } from '../../src/handler/steps';
-import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, RotationParameter, secretNameOfArn } from '../../src/rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, RotationParameter, secretNameOfArn, settingsPin } from '../../src/rotation-config';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { MotoServer } from '../emulators/moto';
 
@@ -84,6 +84,8 @@ export class Harness {
   }
 
   public readonly sm: SecretsManagerClient;
+  /** per function: the pins and credential secrets its deployment would put in its environment */
+  private readonly deployments = new Map<string, { pins: string[]; credentials: string[] }>();
   /** the secrets configured since the last assertInvariantsOfAll, with their user and token field */
   private readonly configured = new Map<string, { readonly username: string; readonly tokenField: string; readonly revokePrevious: boolean }>();
   public readonly ssm: SSMClient;
@@ -194,10 +196,34 @@ export class Harness {
     const names = secretNameOfArn(secretArn)!;
     const key = settings.keyedBy === 'generatedName' ? names.nameWithSuffix! : parameterKey(names.name);
     await this.putSettings(`${configPath}${key}`, JSON.stringify(parameter));
+    this.pin(functionId, key, parameter);
     this.configured.set(secretArn, {
       username: settings.username.toLowerCase(), tokenField: parameter.tokenField, revokePrevious: parameter.revokePrevious,
     });
     return this.functionEnv(functionId, extra);
+  }
+
+  /** what the construct pins in the function's environment for these settings (see settingsPin) */
+  public pin(functionId: string, key: string, parameter: RotationParameter): void {
+    const deployment = this.deployments.get(functionId) ?? { pins: [], credentials: [] };
+    this.deployments.set(functionId, deployment);
+    let credentialsIndex = -1;
+    if (parameter.credentialsSecretArn !== undefined) {
+      credentialsIndex = deployment.credentials.indexOf(parameter.credentialsSecretArn);
+      if (credentialsIndex < 0) credentialsIndex = deployment.credentials.push(parameter.credentialsSecretArn) - 1;
+    }
+    deployment.pins.push(settingsPin({
+      key,
+      jfrogUrl: parameter.jfrogUrl.replace(/\/$/, ''),
+      username: parameter.username,
+      scope: parameter.scope,
+      lifetimeSeconds: parameter.lifetimeSeconds,
+      tokenField: parameter.tokenField,
+      revokePrevious: parameter.revokePrevious,
+      credentialsKind: parameter.credentialsKind,
+      credentialsIndex,
+      credentialsField: parameter.credentialsField,
+    }));
   }
 
   public async putSettings(name: string, value: string): Promise<void> {
@@ -217,6 +243,8 @@ export class Harness {
       NODE_EXTRA_CA_CERTS: this.jfrog.tls.caPath,
       [ENV.configPath]: `${CONFIG_PARAMETER_PREFIX}/${functionId}/`,
       [ENV.allowedJfrogUrls]: this.jfrog.url,
+      [ENV.pins]: (this.deployments.get(functionId)?.pins ?? []).join(' '),
+      [ENV.credentials]: (this.deployments.get(functionId)?.credentials ?? []).join(' '),
       ...extra,
     };
   }
