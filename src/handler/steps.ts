@@ -230,7 +230,9 @@ async function finishSecret(ctx: StepContext): Promise<void> {
  * behind. only the holder of a token can do that, so writing an id into the secret revokes
  * nothing. never fails the step.
  */
-async function revokeStartingToken(ctx: StepContext, outgoing: TokenSecret, kept: Array<TokenSecret | undefined>, listed: ReadonlySet<string>): Promise<void> {
+async function revokeStartingToken(
+  ctx: StepContext, outgoing: TokenSecret, kept: Array<TokenSecret | undefined>, listed: ReadonlySet<string>,
+): Promise<void> {
   const token = outgoing.token;
   if (!token || kept.some((k) => k?.token === token)) return;
   const jti = jwtClaim(token, 'jti');
