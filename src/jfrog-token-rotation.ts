@@ -379,6 +379,22 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     return this.metric(METRICS.secondsSinceLastRotation, { statistic: 'Maximum', ...props });
   }
 
+  /**
+   * Invocations the rotation function refused (count): settings bound to another secret or
+   * edited since deployment, a version Secrets Manager did not stage, a secret whose rotation
+   * names another function. Counted for the function, all its rotations together; each also
+   * fails the invocation, so `rotationErrorsAlarm` fires.
+   */
+  public metricRefusedInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS.namespace,
+      metricName: METRICS.refusedInvocations,
+      dimensionsMap: { service: METRICS.service, [METRICS.functionDimension]: this.fn.functionName },
+      statistic: 'Sum',
+      ...props,
+    });
+  }
+
   private metric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: METRICS.namespace,

@@ -1,3 +1,5 @@
+import { Token } from 'aws-cdk-lib';
+
 /**
  * The scope of the JFrog access tokens that a rotation mints.
  *
@@ -57,6 +59,10 @@ export class JfrogTokenScope {
   public readonly value: string;
 
   private constructor(value: string) {
+    // JFrog's limit (Create Token); a longer scope would fail at the first rotation
+    if (!Token.isUnresolved(value) && value.length > MAX_SCOPE_LENGTH) {
+      throw new Error(`a JFrog token scope must be at most ${MAX_SCOPE_LENGTH} characters, got ${value.length}: use fewer groups, or a group that holds the others`);
+    }
     this.value = value;
   }
 
@@ -67,3 +73,4 @@ export class JfrogTokenScope {
 }
 
 const USER_SCOPE = 'applied-permissions/user';
+const MAX_SCOPE_LENGTH = 500;

@@ -262,6 +262,9 @@ describe('JfrogTokenRotation', () => {
     expect(JfrogTokenScope.of(' applied-permissions/roles:proj:Developer ').value).toBe('applied-permissions/roles:proj:Developer');
     expect(() => JfrogTokenScope.groups()).toThrow(/at least one group/);
     expect(() => JfrogTokenScope.of(' ')).toThrow(/empty string/);
+    // JFrog refuses scopes over 500 characters: fail at synth, not at the first rotation
+    const many = Array.from({ length: 60 }, (_, i) => `team-number-${i}`);
+    expect(() => JfrogTokenScope.groups(...many)).toThrow(/a JFrog token scope must be at most 500 characters, got \d+/);
   });
 
   test('a lifetime shorter than the safe default warns', () => {

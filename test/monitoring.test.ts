@@ -146,6 +146,10 @@ describe('alarms', () => {
     expect(rotation.metricSecondsUntilExpiry().metricName).toBe('SecondsUntilExpiry');
     expect(rotation.metricRevocationFailed().metricName).toBe('RevocationFailed');
     expect(rotation.metricSecondsSinceLastRotation().statistic).toBe('Maximum');
+    // refusals are counted for the function, under the name Lambda gives it (AWS_LAMBDA_FUNCTION_NAME)
+    const refused = rotation.metricRefusedInvocations();
+    expect([refused.metricName, refused.statistic]).toEqual(['RefusedInvocations', 'Sum']);
+    expect(stack.resolve(refused.dimensions)).toEqual({ service: 'jfrog-token-rotation', FunctionName: { Ref: expect.stringMatching(/^JfrogTokenRotationFunction/) } });
   });
 });
 

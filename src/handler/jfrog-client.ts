@@ -48,6 +48,8 @@ interface Response {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const SAFETY_MARGIN_MS = 3_000;
+/** JFrog's default revocable-expiry-threshold */
+const REVOCABLE_THRESHOLD_SECONDS = 6 * 3600;
 /** a mint starts only with this much time left: minting and storing must fit in it */
 export const MIN_MS_TO_MINT = 20_000;
 
@@ -76,6 +78,9 @@ export class JfrogClient {
       expires_in: req.expiresInSeconds,
       refreshable: false,
       description: req.description.slice(0, 1024),
+      // JFrog cannot revoke a token shorter-lived than its revocable threshold (6 hours by
+      // default) unless it was minted revocable (7.50.3+; honoured in a JSON body only)
+      ...(req.expiresInSeconds < REVOCABLE_THRESHOLD_SECONDS ? { force_revocable: true } : {}),
     });
     // a mint is not idempotent: retry only what JFrog refused before doing anything (429)
     const res = await this.send('POST', '/access/api/v1/tokens', auth, body, { retry5xx: false, minStartMs: MIN_MS_TO_MINT });

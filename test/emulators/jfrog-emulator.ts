@@ -288,6 +288,10 @@ export class JfrogEmulator extends EventEmitter {
       return [400, errors('BAD_REQUEST', 'username must be 1 to 255 characters')];
     }
     const scope = String(params.scope ?? 'applied-permissions/user').trim() || 'applied-permissions/user';
+    const scopeProblem = invalidScope(scope);
+    if (scopeProblem) {
+      return [400, errors('BAD_REQUEST', `Invalid scope '${scope}': ${scopeProblem}`)];
+    }
     let expiresIn: number | undefined;
     if (params.expires_in !== undefined) {
       expiresIn = Number(params.expires_in);
@@ -365,6 +369,32 @@ interface Caller {
   readonly username: string;
   readonly admin: boolean;
   readonly token?: EmulatedToken;
+}
+
+/**
+ * why JFrog would refuse a scope, as its Create Token docs describe the forms: at most 500
+ * characters, space-separated items; `applied-permissions/user|admin`,
+ * `applied-permissions/groups:<g1>,<g2>` (a name with a space or comma in double quotes),
+ * `applied-permissions/roles:<project>:<role>`, and the resource forms (`artifact:`, `system:`)
+ * and legacy ones (`member-of-groups:`, `api:*`)
+ */
+export function invalidScope(scope: string): string | undefined {
+  if (scope.length > 500) return 'longer than 500 characters';
+  const items = scope.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
+  if (items.join(' ') !== scope.replace(/\s+/g, ' ')) return 'unbalanced quotes';
+  for (const item of items) {
+    if (item === 'applied-permissions/user' || item === 'applied-permissions/admin' || item === 'api:*') continue;
+    const groups = /^applied-permissions\/groups:(.+)$/.exec(item);
+    if (groups) {
+      const names = groups[1].match(/"[^"]*"|[^,]+/g) ?? [];
+      if (names.join(',') !== groups[1] || names.some((n) => n === '""' || (!n.startsWith('"') && /[\s"]/.test(n)))) return `malformed group list in '${item}'`;
+      continue;
+    }
+    if (/^applied-permissions\/roles:[^:\s]+:[^\s]+$/.test(item)) continue;
+    if (/^(artifact|system|member-of-groups):\S+$/.test(item)) continue;
+    return `unknown scope item '${item}'`;
+  }
+  return items.length === 0 ? 'empty' : undefined;
 }
 
 function errors(code: string, message: string): Record<string, unknown> {

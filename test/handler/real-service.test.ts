@@ -14,7 +14,7 @@ import { AwsCaller } from '../../src/handler/aws-client';
 import { RotationConfig } from '../../src/handler/config';
 import { JfrogClient } from '../../src/handler/jfrog-client';
 import { SecretStore } from '../../src/handler/secret-store';
-import { runStep } from '../../src/handler/steps';
+import { runStep as runStepUnwatched } from '../../src/handler/steps';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 
 // moto differs from Secrets Manager in two corners: it lets PutSecretValue overwrite a version
@@ -34,8 +34,34 @@ beforeAll(async () => {
   jfrog = await JfrogEmulator.start();
   adminToken = jfrog.seedToken('admin', 'applied-permissions/admin');
 });
-afterAll(() => jfrog.stop());
+// everything the handler printed and every error it threw, scanned for secrets at the end
+const printed: string[] = [];
+beforeAll(() => {
+  jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
+    printed.push(String(chunk));
+    return true;
+  }) as any);
+});
+afterAll(async () => {
+  jest.restoreAllMocks();
+  const output = printed.join('');
+  expect(output.length).toBeGreaterThan(0);
+  const leaked = [...jfrog.tokens.values()].map((t) => t.accessToken).filter((token) => output.includes(token));
+  expect(leaked).toEqual([]);
+  expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./);
+  await jfrog.stop();
+});
 beforeEach(() => sm.reset());
+
+/** runStep, with its error (if any) kept for the scan */
+async function runStep(...args: Parameters<typeof runStepUnwatched>): Promise<void> {
+  try {
+    await runStepUnwatched(...args);
+  } catch (e) {
+    printed.push(`${(e as Error).name}: ${(e as Error).message}\n`);
+    throw e;
+  }
+}
 
 function deps() {
   const config: RotationConfig = {
@@ -175,6 +201,23 @@ describe('a secret written during the rotation', () => {
     await runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome);
 
     expect(outcome.result).toBe('promoted');
+  });
+
+  test('a promotion that fails and did not move the label fails the step, and revokes nothing', async () => {
+    const pending = await mintPending();
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
+    sm.on(UpdateSecretVersionStageCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const lists = jfrog.requests.filter((r) => r.method === 'GET' && r.path === '/access/api/v1/tokens').length;
+    const deletes = jfrog.requests.filter((r) => r.method === 'DELETE').length;
+
+    await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {})).rejects.toThrow(/Rate exceeded/);
+
+    // nothing was promoted, so nothing may be swept: the current token stays the current one
+    expect(jfrog.requests.filter((r) => r.method === 'GET' && r.path === '/access/api/v1/tokens').length).toBe(lists);
+    expect(jfrog.requests.filter((r) => r.method === 'DELETE').length).toBe(deletes);
+    expect(jfrog.validToken(pending.token)).toBeDefined();
   });
 
   test('Secrets Manager abandoned the rotation (AWSPENDING removed, the version no longer listed): no promotion, the unused token is revoked', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { JfrogTokenScope } from '../../src';
 import { emfRecords, Harness, logLines, RotationSettings, STEPS } from '../support/harness';
 
 // GIVEN Secrets Manager (moto) and JFrog (the emulator), both real servers on 127.0.0.1, and
@@ -114,6 +115,34 @@ describe('a full rotation', () => {
     expect(new Set(tokens).size).toBe(3);
     expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([true, true, true]);
     expect(h.jfrog.requests.slice(before).filter((r) => r.method === 'DELETE')).toHaveLength(0);
+  });
+
+  test('tokens shorter-lived than JFrog\'s 6-hour revocable threshold are minted revocable, so the oldest is still revoked', async () => {
+    const { secretArn, env } = await adminSetup({ username: USER }, { lifetimeSeconds: 5 * 3600 });
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+      tokens.push((await h.stage(secretArn, 'AWSCURRENT')).value!.token);
+    }
+    expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([false, true, true]);
+    expect(h.jfrog.validToken(tokens[2])).toMatchObject({ revocable: true });
+  });
+
+  test.each([
+    ['group names with a space and a comma, quoted by JfrogTokenScope.groups()', JfrogTokenScope.groups('release managers', 'ci,bots', 'readers').value, undefined],
+    ['an unquoted group name with a space', 'applied-permissions/groups:release managers', /HTTP 400: BAD_REQUEST Invalid scope/],
+    ['an unknown scope item', 'applied-permissions/everything', /HTTP 400: BAD_REQUEST Invalid scope .*check the scope/],
+  ])('scope: %s', async (_name, scope, failure) => {
+    const { secretArn, env } = await adminSetup({ username: USER }, { scope });
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const result = await h.rotate(secretArn, env);
+    if (failure) {
+      expect(result.failed?.result.errorMessage).toMatch(failure);
+      expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+    } else {
+      expect(result.failed).toBeUndefined();
+      expect(h.jfrog.validToken((await h.stage(secretArn, 'AWSCURRENT')).value!.token)).toMatchObject({ scope });
+    }
   });
 
   test('the token the secret started with is revoked when it falls two generations behind (it revokes itself)', async () => {
@@ -431,9 +460,11 @@ describe('bad input fails the step with the cause and leaves AWSCURRENT untouche
 
   test('a redirect is not followed with credentials', async () => {
     const { secretArn, env } = await adminSetup();
-    h.jfrog.inject({ method: 'POST', status: 302, headers: { location: 'https://elsewhere.example.com/access/api/v1/tokens' } });
-    await expectCreateFails(secretArn, env, /redirected to elsewhere\.example\.com; redirects are never followed/);
-    expect(h.jfrog.requests.filter((r) => r.method === 'POST').length).toBeGreaterThan(0);
+    h.jfrog.inject({ method: 'POST', status: 302, headers: { location: `${h.jfrog.url}/elsewhere/access/api/v1/tokens` } });
+    const requests = h.jfrog.requests.length;
+    await expectCreateFails(secretArn, env, /redirected to 127\.0\.0\.1:\d+; redirects are never followed/);
+    // one POST, answered with the redirect; nothing went to the Location (the emulator would have seen it)
+    expect(h.jfrog.requests.slice(requests).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /access/api/v1/tokens 302']);
   });
 
   test('an answer that is not JSON', async () => {
