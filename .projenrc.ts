@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // aws-cdk-lib: two versions on purpose.
@@ -54,6 +54,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // integration test in the ecosystem's form; integ-runner 2.197 reads assemblies up to 2.257
     '@aws-cdk/integ-runner@2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // mutation testing (npm run mutation); the 9.x line: 10.x needs Node 22, this machine has 20
+    '@stryker-mutator/core@~9.6.1',
+    '@stryker-mutator/jest-runner@~9.6.1',
+    '@stryker-mutator/typescript-checker@~9.6.1',
   ],
   publishToPypi: {
     distName: 'cdk-jfrog-token-rotation',
@@ -139,6 +143,50 @@ if (bundle) {
   bench.spawn(bundle);
 }
 bench.exec(`${tsNode} scripts/bench.ts`);
+
+// mutation testing: how many deliberate bugs in the handler modules the in-process tests catch
+// (TESTING.md says how to read it). not part of `test` or CI: it takes minutes, and its report
+// is a figure to read, not a gate
+new JsonFile(project, 'stryker.config.json', {
+  obj: {
+    $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    packageManager: 'npm',
+    testRunner: 'jest',
+    checkers: ['typescript'],
+    tsconfigFile: 'tsconfig.dev.json',
+    typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+    coverageAnalysis: 'perTest',
+    // the handler modules; the e2e tests run the bundled handler in a child process, which a
+    // mutant of the source never reaches, so only the in-process tests take part
+    mutate: ['src/handler/**/*.ts', '!src/handler/aws-client.ts', '!src/handler/log.ts'],
+    jest: {
+      projectType: 'custom',
+      config: {
+        preset: 'ts-jest',
+        testEnvironment: 'node',
+        testMatch: [
+          '<rootDir>/test/handler/config.test.ts',
+          '<rootDir>/test/handler/redact.test.ts',
+          '<rootDir>/test/handler/jfrog-client.test.ts',
+          '<rootDir>/test/handler/real-service.test.ts',
+          '<rootDir>/test/handler/steps.test.ts',
+        ],
+        transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }] },
+      },
+      enableFindRelatedTests: false,
+    },
+    reporters: ['clear-text', 'progress', 'html'],
+    htmlReporter: { fileName: '.tmp/mutation/index.html' },
+    tempDirName: '.tmp/stryker',
+    concurrency: 2,
+    timeoutMS: 20_000,
+  },
+});
+project.addTask('mutation', {
+  description: 'Mutation testing of the handler modules (StrykerJS); prints the score per module',
+  exec: 'stryker run',
+});
+project.npmignore?.exclude('/stryker.config.json');
 
 // integ-runner: `integ` verifies the committed snapshots (part of `test`); `integ:update`
 // re-synthesizes them without deploying; `integ:deploy` really deploys (needs an AWS account,

@@ -28,7 +28,8 @@ export function forgetSecrets(): void {
  * is still a password (a message with a redacted common word is the lesser harm).
  */
 export function registerSecret(value: string | undefined, options: { readonly basicUser?: string } = {}): void {
-  if (!value) return;
+  // blank is no secret, and redacting it would garble every message
+  if (!value || value.trim() === '') return;
   const forms = [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value), Buffer.from(value).toString('base64')];
   if (options.basicUser !== undefined) {
     forms.push(Buffer.from(`${options.basicUser}:${value}`).toString('base64'));

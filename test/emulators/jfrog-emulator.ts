@@ -33,6 +33,8 @@ export interface Fault {
   readonly method?: string;
   /** the request path starts with this */
   readonly path?: string;
+  /** the request path is exactly `path` (GET /access/api/v1/tokens, not /tokens/me) */
+  readonly exactPath?: boolean;
   /** how many matching requests it hits (default 1) */
   readonly times?: number;
   readonly status?: number;
@@ -166,7 +168,7 @@ export class JfrogEmulator extends EventEmitter {
       res.end(text);
     };
 
-    const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (!f.path || url.pathname.startsWith(f.path)));
+    const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (!f.path || (f.exactPath ? url.pathname === f.path : url.pathname.startsWith(f.path))));
     let dropField: string | undefined;
     if (fault?.loseAnswer !== undefined) {
       fault.left--;

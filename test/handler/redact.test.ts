@@ -20,6 +20,12 @@ test('JWTs are redacted even when never registered', () => {
   expect(redact('token eyJhbGciOi.eyJzdWIiOiJ4In0.c2ln in a message')).toBe('token *** in a message');
 });
 
+test('a blank value is no secret: messages stay readable', () => {
+  registerSecret(' ');
+  registerSecret('');
+  expect(redact('the credential secret is empty')).toBe('the credential secret is empty');
+});
+
 test('forgetSecrets drops the values of earlier invocations', () => {
   registerSecret('earlier-secret');
   forgetSecrets();

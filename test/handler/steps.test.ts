@@ -1,0 +1,434 @@
+import { randomUUID } from 'crypto';
+import * as https from 'https';
+import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { awsClientFromEnv } from '../../src/handler/aws-client';
+import { ConfigStore, configPathFrom, deploymentFrom } from '../../src/handler/config';
+import { JfrogClient } from '../../src/handler/jfrog-client';
+import { forgetSecrets } from '../../src/handler/redact';
+import { SecretStore } from '../../src/handler/secret-store';
+import { clearCredentialCache, runStep, STEPS } from '../../src/handler/steps';
+import { FUNCTION_ARN, Harness, RotationSettings } from '../support/harness';
+import { functionArnFor } from '../support/invoke';
+
+// the steps module in this process (not the bundle), against Secrets Manager (moto, staging
+// AWSPENDING as RotateSecret does) and JFrog (the emulator): the decisions on what to mint,
+// promote and revoke, fast enough for mutation testing. The same behaviour through the bundled
+// handler, with crashes and timeouts, is in rotation.e2e.test.ts and trust-boundary.e2e.test.ts.
+
+const DAY = 86_400;
+const USER = 'ci-bot';
+let h: Harness;
+let adminToken: string;
+
+beforeAll(async () => {
+  h = await Harness.start();
+  h.jfrog.addUser(USER, { password: 'ci-bot-Passw0rd!' });
+  adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
+});
+afterAll(() => h.stop());
+afterEach(async () => {
+  h.jfrog.clearFaults();
+  clearCredentialCache();
+  await h.assertInvariantsOfAll();
+});
+
+interface StepResult {
+  readonly ok: boolean;
+  readonly error?: Error;
+  readonly outcome: Record<string, any>;
+}
+
+/** one step, run as the handler runs it: settings from SSM (checked against the pins), then the step */
+async function step(name: string, secretArn: string, token: string, env: Record<string, string>, options: { functionArn?: string } = {}): Promise<StepResult> {
+  forgetSecrets();
+  const outcome: Record<string, any> = {};
+  try {
+    const configs = new ConfigStore(awsClientFromEnv('ssm', env), configPathFrom(env), deploymentFrom(env));
+    const config = await configs.forSecret(secretArn);
+    const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent: new https.Agent({ ca: h.jfrog.tls.ca }) });
+    await runStep({ Step: name, SecretId: secretArn, ClientRequestToken: token },
+      { config, store: new SecretStore(awsClientFromEnv('secretsmanager', env)), jfrog, now: () => new Date(), functionArn: options.functionArn ?? FUNCTION_ARN }, outcome);
+    return { ok: true, outcome };
+  } catch (e) {
+    return { ok: false, error: e as Error, outcome };
+  }
+}
+
+/** a rotation as Secrets Manager runs it: RotateSecret stages the version, then the four steps */
+async function rotate(secretArn: string, env: Record<string, string>, token?: string): Promise<{ token: string; failed?: { step: string; error?: Error } }> {
+  const id = token ?? await h.startRotation(secretArn);
+  for (const name of STEPS) {
+    const result = await step(name, secretArn, id, env);
+    if (!result.ok) return { token: id, failed: { step: name, error: result.error } };
+  }
+  return { token: id };
+}
+
+async function setup(value: Record<string, unknown> = { username: USER }, overrides: Partial<RotationSettings> = {}) {
+  const credentialsSecretArn = await h.plainSecret({ token: adminToken });
+  const secretArn = await h.createSecret(value);
+  await h.configure(secretArn, {
+    username: USER, scope: 'applied-permissions/groups:readers', lifetimeSeconds: 61 * DAY, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn, ...overrides,
+  });
+  return { secretArn, env: h.functionEnv(overrides.functionId), credentialsSecretArn };
+}
+
+const current = async (arn: string) => (await h.stage(arn, 'AWSCURRENT')).value!;
+
+describe('a rotation', () => {
+  test('mints with the settings, stores it as AWSPENDING with its id, expiry and origin, verifies it, promotes it', async () => {
+    const { secretArn, env } = await setup({ username: USER, team: 'platform' });
+    const token = await h.startRotation(secretArn);
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+
+    const create = await step('createSecret', secretArn, token, env);
+    expect(create.outcome).toMatchObject({ result: 'minted' });
+    const pending = (await h.stage(secretArn, 'AWSPENDING')).value!;
+    const minted = h.jfrog.validToken(pending.token)!;
+    expect(minted).toMatchObject({ username: USER, scope: 'applied-permissions/groups:readers', id: pending.tokenId });
+    expect(minted.expiry! - minted.issuedAt).toBe(61 * DAY);
+    expect(minted.description).toBe(`cdk-jfrog-token-rotation: ${secretArn} version ${token}`);
+    expect(pending).toMatchObject({ team: 'platform', username: USER, previousTokenId: null, previousVersionId: before.versionId });
+    expect(Math.abs(Date.parse(pending.expiresAt) / 1000 - minted.expiry!)).toBeLessThanOrEqual(2);
+    expect(create.outcome).toMatchObject({ tokenId: minted.id, expiresAt: pending.expiresAt });
+
+    expect((await step('setSecret', secretArn, token, env)).outcome).toEqual({ result: 'nothing-to-set' });
+    expect((await step('testSecret', secretArn, token, env)).outcome).toEqual({ result: 'verified', tokenId: minted.id });
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+    const finish = await step('finishSecret', secretArn, token, env);
+    expect(finish.outcome).toMatchObject({ result: 'promoted', tokenId: minted.id, expiresAt: pending.expiresAt, revocation: 'nothing-to-revoke' });
+    expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
+    expect((await h.stage(secretArn, 'AWSPREVIOUS')).versionId).toBe(before.versionId);
+  });
+
+  test('three rotations: the third revokes the first token, and only it', async () => {
+    const { secretArn, env } = await setup();
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      tokens.push((await current(secretArn)).token);
+    }
+    expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([false, true, true]);
+    const chain = await current(secretArn);
+    expect(chain.previousTokenId).toBe(h.jfrog.validToken(tokens[1])!.id);
+  });
+
+  test('revokePrevious: false revokes nothing', async () => {
+    const { secretArn, env } = await setup({ username: USER }, { revokePrevious: false });
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { token } = await rotate(secretArn, env);
+      tokens.push((await current(secretArn)).token);
+      expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
+    }
+    expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([true, true, true]);
+    expect(h.jfrog.requests.filter((r) => r.method === 'DELETE' && r.path.includes(h.jfrog.validToken(tokens[0])!.id))).toEqual([]);
+  });
+
+  test('each step repeated: one token, the same end state', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    const token = await h.startRotation(secretArn);
+    const minted = h.jfrog.apiTokens(USER).length;
+    const outcomes: string[] = [];
+    for (const name of STEPS) {
+      for (let i = 0; i < 2; i++) outcomes.push((await step(name, secretArn, token, env)).outcome.result);
+    }
+    expect(outcomes).toEqual(['minted', 'already-created', 'nothing-to-set', 'nothing-to-set', 'verified', 'verified', 'promoted', 'already-current']);
+    expect(h.jfrog.apiTokens(USER).length - minted).toBe(1);
+    // a replay of an earlier step of a finished rotation changes nothing either
+    expect((await step('createSecret', secretArn, token, env)).outcome).toEqual({ result: 'already-current' });
+  });
+
+  test('selfRotating mints with the current token and revokes with the newest', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const secretArn = await h.createSecret({ username: USER, token: seed });
+    await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const env = h.functionEnv();
+    const tokens = [seed];
+    for (let i = 0; i < 3; i++) {
+      expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      tokens.push((await current(secretArn)).token);
+    }
+    expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([false, false, true, true]);
+    const posts = h.jfrog.requests.filter((r) => r.method === 'POST').slice(-3);
+    expect(posts.map((r) => r.auth)).toEqual(['bearer', 'bearer', 'bearer']);
+  });
+
+  test('usernamePassword mints with basic credentials', async () => {
+    h.jfrog.addUser('root', { password: 'r00t-Passw0rd!', admin: true });
+    const credentialsSecretArn = await h.plainSecret({ username: 'root', password: 'r00t-Passw0rd!' });
+    const { secretArn, env } = await setup({ username: USER }, { credentialsKind: 'USERNAME_PASSWORD', credentialsSecretArn });
+    expect((await rotate(secretArn, env)).failed).toBeUndefined();
+    expect(h.jfrog.requests.filter((r) => r.method === 'POST').pop()!.auth).toBe('basic');
+  });
+
+  test('an admin token in a named field, or as plain text', async () => {
+    const field = await h.plainSecret({ jfrog_admin: adminToken });
+    const a = await setup({ username: USER }, { credentialsSecretArn: field, credentialsField: 'jfrog_admin' });
+    expect((await rotate(a.secretArn, a.env)).failed).toBeUndefined();
+    const plain = await h.plainSecret(adminToken);
+    const b = await setup({ username: USER }, { credentialsSecretArn: plain });
+    expect((await rotate(b.secretArn, b.env)).failed).toBeUndefined();
+  });
+});
+
+describe('revocation', () => {
+  test('the token the secret started with revokes itself two generations later, not before', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const { secretArn, env } = await setup({ username: USER, token: seed });
+    await rotate(secretArn, env);
+    expect(h.jfrog.validToken(seed)).toBeDefined();
+    const second = await h.startRotation(secretArn);
+    for (const name of STEPS.slice(0, 3)) await step(name, secretArn, second, env);
+    const finish = await step('finishSecret', secretArn, second, env);
+    expect(finish.outcome).toMatchObject({ result: 'promoted', startingTokenRevocation: 'revoked' });
+    expect(h.jfrog.validToken(seed)).toBeUndefined();
+  });
+
+  test('a starting value that JFrog does not accept is left alone', async () => {
+    const { secretArn, env } = await setup({ username: USER, token: 'AKCp-an-old-api-key-value' });
+    await rotate(secretArn, env);
+    const token = await h.startRotation(secretArn);
+    for (const name of STEPS.slice(0, 3)) await step(name, secretArn, token, env);
+    expect((await step('finishSecret', secretArn, token, env)).outcome).toMatchObject({ result: 'promoted', startingTokenRevocation: 'not-accepted' });
+  });
+
+  test('JFrog before 7.53.1 cannot revoke the starting token: counted as a failed revocation', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const { secretArn, env } = await setup({ username: USER, token: seed });
+    await rotate(secretArn, env);
+    const token = await h.startRotation(secretArn);
+    for (const name of STEPS.slice(0, 3)) await step(name, secretArn, token, env);
+    h.jfrog.inject({ method: 'DELETE', path: '/access/api/v1/tokens/me', status: 204 });
+    const finish = await step('finishSecret', secretArn, token, env);
+    expect(finish.outcome).toMatchObject({ result: 'promoted', startingTokenRevocation: 'unconfirmed', revocation: 'failed', revocationFailures: 1 });
+    h.jfrog.tokens.get(h.jfrog.validToken(seed)!.id)!.revoked = true;
+  });
+
+  test('a cancelled rotation\'s token is revoked by the next finished rotation', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    const cancelled = await h.startRotation(secretArn);
+    await step('createSecret', secretArn, cancelled, env);
+    const orphan = (await h.stage(secretArn, 'AWSPENDING')).value!.token;
+    await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'AWSPENDING', RemoveFromVersionId: cancelled }));
+    const next = await rotate(secretArn, env);
+    expect(next.failed).toBeUndefined();
+    expect(h.jfrog.validToken(orphan)).toBeUndefined();
+  });
+
+  test('the sweep never touches another user\'s token or another secret\'s, even with a matching-looking description', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    const client = new JfrogClient(new URL(h.jfrog.url), { remainingMs: () => 60_000, agent: new https.Agent({ ca: h.jfrog.tls.ca }) });
+    const admin = { kind: 'bearer' as const, token: adminToken, source: 'test' };
+    h.jfrog.addUser('victim');
+    const victims = [
+      await client.createToken(admin, { username: 'victim', scope: 'applied-permissions/user', expiresInSeconds: 30 * DAY, description: `cdk-jfrog-token-rotation: ${secretArn} version x` }),
+      await client.createToken(admin, { username: USER, scope: 'applied-permissions/user', expiresInSeconds: 30 * DAY, description: `cdk-jfrog-token-rotation: ${secretArn}-XyZ123 version x` }),
+    ];
+    await rotate(secretArn, env);
+    await rotate(secretArn, env);
+    expect(victims.map((v) => h.jfrog.validToken(v.accessToken) !== undefined)).toEqual([true, true]);
+    for (const v of victims) h.jfrog.tokens.get(v.tokenId)!.revoked = true;
+  });
+
+  test('a failed list leaves the promotion in place and counts the failure', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    await rotate(secretArn, env);
+    const token = await h.startRotation(secretArn);
+    for (const name of STEPS.slice(0, 3)) await step(name, secretArn, token, env);
+    h.jfrog.inject({ method: 'GET', path: '/access/api/v1/tokens', exactPath: true, status: 403, times: 3 });
+    const finish = await step('finishSecret', secretArn, token, env);
+    expect(finish.ok).toBe(true);
+    expect(finish.outcome).toMatchObject({ result: 'promoted', revocation: 'failed', revocationFailures: 1 });
+    h.jfrog.clearFaults();
+    // a retry of the finished step sweeps again
+    expect((await step('finishSecret', secretArn, token, env)).outcome).toMatchObject({ result: 'already-current', revocation: 'revoked' });
+  });
+
+  test('a mint whose answer was lost is found by its description and revoked', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    const minted = h.jfrog.apiTokens(USER).length;
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', loseAnswer: 502 });
+    const token = await h.startRotation(secretArn);
+    const create = await step('createSecret', secretArn, token, env);
+    expect(create.ok).toBe(false);
+    expect(create.outcome).toMatchObject({ lostMintsRevoked: 1, revocation: 'revoked' });
+    expect(h.jfrog.apiTokens(USER).slice(minted).map((t) => t.revoked)).toEqual([true]);
+    expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+  });
+});
+
+describe('what is refused, before anything is read, written or minted', () => {
+  async function expectRefused(result: StepResult, message: RegExp, requestsBefore: number) {
+    expect(result.ok).toBe(false);
+    expect(result.error?.name).toBe('RefusedInvocationError');
+    expect(result.error?.message).toMatch(message);
+    expect(h.jfrog.requests.length).toBe(requestsBefore);
+  }
+
+  test('a version Secrets Manager did not stage, at every step', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    const requests = h.jfrog.requests.length;
+    for (const name of STEPS) {
+      await expectRefused(await step(name, secretArn, randomUUID(), env), /is not a staged version, not AWSPENDING/, requests);
+    }
+  });
+
+  test('the AWSPREVIOUS version', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    await rotate(secretArn, env);
+    const previous = (await h.stage(secretArn, 'AWSPREVIOUS')).versionId!;
+    const requests = h.jfrog.requests.length;
+    await expectRefused(await step('finishSecret', secretArn, previous, env), /is AWSPREVIOUS, not AWSPENDING/, requests);
+  });
+
+  test('a secret whose rotation names another function', async () => {
+    const { secretArn, env } = await setup();
+    const token = await h.startRotation(secretArn);
+    const requests = h.jfrog.requests.length;
+    await expectRefused(await step('createSecret', secretArn, token, env, { functionArn: functionArnFor('another-function') }), /is done by .*jfrog-token-rotation-test, not by this function/, requests);
+    // a version or alias qualifier on this function's ARN is the same function
+    expect((await step('createSecret', secretArn, token, env, { functionArn: `${FUNCTION_ARN}:live` })).ok).toBe(true);
+    await rotate(secretArn, env, token);
+  });
+
+  test('a secret with rotation off', async () => {
+    const plain = await h.plainSecret({ username: USER });
+    await h.configure(plain, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const requests = h.jfrog.requests.length;
+    await expectRefused(await step('createSecret', plain, randomUUID(), h.functionEnv()), /rotation is not enabled/, requests);
+  });
+
+  test('settings bound to another secret (a look-alike named "<name>-<suffix>")', async () => {
+    const victim = await setup({ username: USER }, { keyedBy: 'generatedName' });
+    const lookalike = await h.createSecret({ username: USER }, { name: victim.secretArn.split(':secret:')[1] });
+    const token = await h.startRotation(lookalike);
+    const requests = h.jfrog.requests.length;
+    await expectRefused(await step('createSecret', lookalike, token, victim.env), new RegExp(`belong to ${victim.secretArn}, not to ${lookalike}`), requests);
+  });
+
+  test.each<[string, (s: Record<string, any>) => Record<string, any>]>([
+    ['scope', (s) => ({ ...s, scope: 'applied-permissions/admin' })],
+    ['username', (s) => ({ ...s, username: 'root' })],
+    ['lifetime', (s) => ({ ...s, lifetimeSeconds: s.lifetimeSeconds + 1 })],
+    ['token field', (s) => ({ ...s, tokenField: 'other' })],
+    ['revokePrevious', (s) => ({ ...s, revokePrevious: false })],
+    ['credential kind', (s) => ({ ...s, credentialsKind: 'USERNAME_PASSWORD' })],
+    ['credential field', (s) => ({ ...s, credentialsField: 'other' })],
+    ['credential secret', (s) => ({ ...s, credentialsSecretArn: `${s.credentialsSecretArn}x` })],
+  ])('settings edited since deployment: %s', async (_name, edit) => {
+    const { secretArn, env } = await setup();
+    const name = `/cdk-jfrog-token-rotation/test/${secretArn.split(':secret:')[1].replace(/-[A-Za-z0-9]{6}$/, '')}`;
+    const settings = JSON.parse((await h.ssm.send(new GetParameterCommand({ Name: name }))).Parameter!.Value!);
+    await h.putSettings(name, JSON.stringify(edit(settings)));
+    const token = await h.startRotation(secretArn);
+    const requests = h.jfrog.requests.length;
+    await expectRefused(await step('createSecret', secretArn, token, env), /are not the ones deployed for this secret/, requests);
+  });
+});
+
+describe('what stops a rotation without promoting', () => {
+  test('a pending token JFrog rejects at finishSecret: not promoted, AWSPENDING removed, revoked', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const token = await h.startRotation(secretArn);
+    for (const name of STEPS.slice(0, 3)) await step(name, secretArn, token, env);
+    const pending = (await h.stage(secretArn, 'AWSPENDING')).value!;
+    h.jfrog.tokens.get(pending.tokenId)!.revoked = true;
+    const finish = await step('finishSecret', secretArn, token, env);
+    expect(finish.error?.message).toMatch(/JFrog rejects the pending token/);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+    expect((await h.versions(secretArn))[token]).toBeUndefined();
+  });
+
+  test('JFrog failing at finishSecret (5xx) fails the step and keeps AWSPENDING for the retry', async () => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    const token = await h.startRotation(secretArn);
+    for (const name of STEPS.slice(0, 3)) await step(name, secretArn, token, env);
+    h.jfrog.inject({ method: 'GET', path: '/access/api/v1/tokens/me', status: 500, times: 4 });
+    const finish = await step('finishSecret', secretArn, token, env);
+    expect(finish.error?.message).toMatch(/HTTP 500/);
+    expect((await h.versions(secretArn))[token]).toEqual(['AWSPENDING']);
+    h.jfrog.clearFaults();
+    expect((await step('finishSecret', secretArn, token, env)).outcome.result).toBe('promoted');
+  });
+
+  test.each([['AWSPENDING left on the pending version', false], ['AWSPENDING removed', true]])('a value written by hand during the rotation (%s) is kept', async (_name, removeLabel) => {
+    const { secretArn, env } = await setup();
+    await rotate(secretArn, env);
+    const token = await h.startRotation(secretArn);
+    for (const name of STEPS.slice(0, 3)) await step(name, secretArn, token, env);
+    const pending = (await h.stage(secretArn, 'AWSPENDING')).value!.token;
+    const handWritten = { username: USER, token: 'pasted-by-hand' };
+    await h.sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify(handWritten) }));
+    if (removeLabel) await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+    const finish = await step('finishSecret', secretArn, token, env);
+    expect(finish.ok).toBe(false);
+    expect(finish.error?.name).toBe('RotationStateError');
+    expect(await current(secretArn)).toEqual(handWritten);
+    expect(h.jfrog.validToken(pending)).toBeUndefined();
+  });
+
+  test('a secret that names another JFrog: refused, without echoing user info or query', async () => {
+    const { secretArn, env } = await setup({ username: USER, jfrogUrl: 'https://u:SECRET-4711@attacker.example.com/api?k=QUERY-4711' });
+    const token = await h.startRotation(secretArn);
+    const requests = h.jfrog.requests.length;
+    const create = await step('createSecret', secretArn, token, env);
+    expect(create.error?.name).toBe('MalformedSecretError');
+    expect(create.error?.message).toMatch(/names JFrog at 'https:\/\/attacker.example.com\/api' but this rotation is configured for/);
+    expect(create.error?.message).not.toMatch(/SECRET-4711|QUERY-4711/);
+    expect(h.jfrog.requests.length).toBe(requests);
+  });
+
+  test('a secret that names the configured JFrog (with a trailing slash) rotates', async () => {
+    const { secretArn, env } = await setup({ username: USER, jfrogUrl: `${h.jfrog.url}/` });
+    expect((await rotate(secretArn, env)).failed).toBeUndefined();
+  });
+
+  test.each([
+    ['not JSON', 'plain-text', /is not JSON/],
+    ['JSON but not an object', '["a"]', /is JSON but not an object/],
+    ['a token field that is not a string', { username: USER, token: 42 }, /field "token" must be a string, got number/],
+  ])('a current value that is %s fails createSecret with the cause', async (_name, value, message) => {
+    const { secretArn, env } = await setup(value as any);
+    const create = await step('createSecret', secretArn, await h.startRotation(secretArn), env);
+    expect(create.error?.name).toBe('MalformedSecretError');
+    expect(create.error?.message).toMatch(message);
+  });
+
+  test.each([
+    ['a missing credential secret', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf', /credential secret .*nope.* does not exist/],
+    ['a credential without the field', { other: 'x' }, /has no "token" string/],
+    ['an empty credential', ' ', /is empty; put the admin token into it/],
+  ])('%s fails createSecret with what to put there', async (_name, credential, message) => {
+    const credentialsSecretArn = typeof credential === 'string' && credential.startsWith('arn:') ? credential : await h.plainSecret(credential);
+    const { secretArn, env } = await setup({ username: USER }, { credentialsSecretArn });
+    const create = await step('createSecret', secretArn, await h.startRotation(secretArn), env);
+    expect(create.error?.name).toBe('CredentialError');
+    expect(create.error?.message).toMatch(message);
+  });
+
+  test('usernamePassword without a password', async () => {
+    const credentialsSecretArn = await h.plainSecret({ username: 'root' });
+    const { secretArn, env } = await setup({ username: USER }, { credentialsKind: 'USERNAME_PASSWORD', credentialsSecretArn });
+    const create = await step('createSecret', secretArn, await h.startRotation(secretArn), env);
+    expect(create.error?.message).toMatch(/must be a JSON object with "username" and "password" strings/);
+  });
+
+  test('selfRotating without a seed says how to seed it', async () => {
+    const secretArn = await h.createSecret({ username: USER });
+    await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const create = await step('createSecret', secretArn, await h.startRotation(secretArn), h.functionEnv());
+    expect(create.error?.message).toMatch(/a self-rotating token needs a seed: put \{"token": "<a valid token of ci-bot>"\}/);
+  });
+});
