@@ -168,7 +168,8 @@ export class JfrogEmulator extends EventEmitter {
       res.end(text);
     };
 
-    const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (!f.path || (f.exactPath ? url.pathname === f.path : url.pathname.startsWith(f.path))));
+    const pathMatches = (f: Fault) => !f.path || (f.exactPath ? url.pathname === f.path : url.pathname.startsWith(f.path));
+    const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && pathMatches(f));
     let dropField: string | undefined;
     if (fault?.loseAnswer !== undefined) {
       fault.left--;

@@ -40,7 +40,9 @@ interface StepResult {
 }
 
 /** one step, run as the handler runs it: settings from SSM (checked against the pins), then the step */
-async function step(name: string, secretArn: string, token: string, env: Record<string, string>, options: { functionArn?: string } = {}): Promise<StepResult> {
+async function step(
+  name: string, secretArn: string, token: string, env: Record<string, string>, options: { functionArn?: string } = {},
+): Promise<StepResult> {
   forgetSecrets();
   const outcome: Record<string, any> = {};
   try {
@@ -56,7 +58,9 @@ async function step(name: string, secretArn: string, token: string, env: Record<
 }
 
 /** a rotation as Secrets Manager runs it: RotateSecret stages the version, then the four steps */
-async function rotate(secretArn: string, env: Record<string, string>, token?: string): Promise<{ token: string; failed?: { step: string; error?: Error } }> {
+async function rotate(
+  secretArn: string, env: Record<string, string>, token?: string,
+): Promise<{ token: string; failed?: { step: string; error?: Error } }> {
   const id = token ?? await h.startRotation(secretArn);
   for (const name of STEPS) {
     const result = await step(name, secretArn, id, env);
