@@ -27,20 +27,13 @@ export const ENV = {
  * the function's environment (which only a deployment changes), checked against the settings
  * parameter (which whoever holds ssm:PutParameter on the path could edit) before every step
  */
-export interface PinnedSettings {
+export type PinnedSettings = Pick<RotationParameter,
+'jfrogUrl' | 'username' | 'scope' | 'lifetimeSeconds' | 'tokenField' | 'revokePrevious' | 'credentialsKind' | 'credentialsField'> & {
   /** the settings parameter's key: binds the pin to one secret (see parameterKey) */
   readonly key?: string;
-  readonly jfrogUrl: string;
-  readonly username: string;
-  readonly scope: string;
-  readonly lifetimeSeconds: number;
-  readonly tokenField: string;
-  readonly revokePrevious: boolean;
-  readonly credentialsKind: string;
   /** the credential's position in the function's credential list, -1 for none */
   readonly credentialsIndex: number;
-  readonly credentialsField?: string;
-}
+};
 
 /**
  * the pin of a rotation's settings: 96 bits of SHA-256 over its canonical JSON, base64url (16
