@@ -187,7 +187,8 @@ new JsonFile(project, 'stryker.config.json', {
 });
 project.addTask('mutation', {
   description: 'Mutation testing of the handler modules (StrykerJS); prints the score per module',
-  exec: 'stryker run',
+  // one moto server for every run of the tests (one per mutant) instead of one each
+  exec: 'rm -f .tmp/moto-shared.json && MOTO_SHARED_FILE=$PWD/.tmp/moto-shared.json stryker run',
 });
 project.npmignore?.exclude('/stryker.config.json');
 

@@ -20,14 +20,37 @@ function motoPython(): string {
   throw new Error('the Secrets Manager emulator needs moto 5 with its server: run `python3 -m pip install "moto[server]>=5,<6"` (or make PyPI reachable so the tests can install it into .tmp/moto-venv)');
 }
 
+/**
+ * where a server to share is recorded (MOTO_SHARED_FILE): mutation testing runs the same test
+ * file once per mutant, and one server for all those runs saves its start each time. the
+ * server ends with the process that started it (moto_server.py watches its parent)
+ */
+const SHARED_FILE = process.env.MOTO_SHARED_FILE;
+
 /** moto's server on a free loopback port, for Secrets Manager */
 export class MotoServer {
   public static async start(): Promise<MotoServer> {
+    if (SHARED_FILE && fs.existsSync(SHARED_FILE)) {
+      const shared = new MotoServer(undefined, JSON.parse(fs.readFileSync(SHARED_FILE, 'utf8')).endpoint);
+      if (await shared.ready()) return shared;
+    }
+    const server = await MotoServer.spawn(!!SHARED_FILE);
+    if (SHARED_FILE) {
+      fs.mkdirSync(path.dirname(SHARED_FILE), { recursive: true });
+      fs.writeFileSync(SHARED_FILE, JSON.stringify({ endpoint: server.endpoint }));
+      return new MotoServer(undefined, server.endpoint);
+    }
+    return server;
+  }
+
+  /** @param detached a shared server: nothing of this test file may hold on to it (its log goes nowhere) */
+  private static async spawn(detached: boolean): Promise<MotoServer> {
     const port = await freePort();
     const child = spawn(motoPython(), [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', detached ? 'ignore' : 'pipe'],
       env: { ...process.env, PYTHONUNBUFFERED: '1' },
     });
+    if (detached) child.unref();
     let stderr = '';
     child.stderr?.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
     const server = new MotoServer(child, `http://127.0.0.1:${port}`);
@@ -42,14 +65,16 @@ export class MotoServer {
     return server;
   }
 
-  private constructor(private readonly child: ChildProcess, public readonly endpoint: string) {}
+  /** @param child undefined for a shared server, which outlives this test file */
+  private constructor(private readonly child: ChildProcess | undefined, public readonly endpoint: string) {}
 
   public async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 3000).unref())]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    if (child.exitCode === null) child.kill('SIGKILL');
   }
 
   private ready(): Promise<boolean> {

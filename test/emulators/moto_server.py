@@ -12,7 +12,9 @@ moto 5 gets three things wrong that the rotation tests depend on, so they are pa
   version, so a later PutSecretValue leaves two versions labelled AWSCURRENT.
 - DescribeSecret: the real service lists only versions that carry a staging label.
 """
+import os
 import sys
+import threading
 import time
 import uuid
 
@@ -72,7 +74,17 @@ Backend.rotate_secret = rotate_secret
 Backend.update_secret_version_stage = update_secret_version_stage
 models.FakeSecret._form_version_ids_to_stages = form_version_ids_to_stages
 
+def exit_with_parent():
+    # a server shared across test runs (MOTO_SHARED_FILE) must not outlive the run that started it
+    parent = os.getppid()
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 if __name__ == "__main__":
     from moto.server import main
 
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     sys.exit(main(sys.argv[1:]))
