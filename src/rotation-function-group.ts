@@ -172,8 +172,6 @@ export class RotationFunctionGroup extends Construct {
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
-          // finding the version that lost AWSPREVIOUS after a crash lists the versions
-          'secretsmanager:ListSecretVersionIds',
         ],
         resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
         conditions: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': this.function.functionArn } },

@@ -64,11 +64,6 @@ export class JfrogClient {
     this.backoffBaseMs = options.backoffBaseMs ?? 1_000;
   }
 
-  /** how long the invocation may still run, in ms */
-  public remainingMs(): number {
-    return this.options.remainingMs();
-  }
-
   /** POST /access/api/v1/tokens */
   public async createToken(auth: JfrogAuth, req: MintRequest): Promise<MintedToken> {
     const body = JSON.stringify({

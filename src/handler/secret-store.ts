@@ -110,23 +110,6 @@ export class SecretStore {
       throw e;
     }
   }
-
-  /** the newest version that carries no staging label (the one that just lost AWSPREVIOUS) */
-  public async newestUnlabelledVersion(secretId: string): Promise<string | undefined> {
-    this.calls++;
-    let best: { id: string; created: number } | undefined;
-    let nextToken: string | undefined;
-    do {
-      const out = await this.client.call('ListSecretVersionIds', { SecretId: secretId, IncludeDeprecated: true, ...(nextToken ? { NextToken: nextToken } : {}) });
-      for (const v of (out.Versions ?? []) as Array<Record<string, any>>) {
-        if (!v.VersionId || (v.VersionStages ?? []).length > 0) continue;
-        const created = toDate(v.CreatedDate)?.getTime() ?? 0;
-        if (!best || created > best.created) best = { id: v.VersionId, created };
-      }
-      nextToken = out.NextToken;
-    } while (nextToken);
-    return best?.id;
-  }
 }
 
 export function versionWith(meta: SecretMetadata, stage: string): string | undefined {

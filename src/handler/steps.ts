@@ -242,19 +242,11 @@ async function revokeStartingToken(
     const result = await ctx.jfrog.revokeSelf(token);
     ctx.outcome.startingTokenRevocation = result;
     if (result === 'unconfirmed') {
-      ctx.outcome.revocation = 'failed';
-      ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
-      logger.warn('the token the secret started with could not be revoked: JFrog read /access/api/v1/tokens/me as a token id (Artifactory before 7.53.1). It stays valid until it expires; revoke it in JFrog by hand', {
-        secretId: ctx.arn, step: ctx.event.Step,
-      });
+      revocationFailed(ctx, 'the token the secret started with could not be revoked: JFrog read /access/api/v1/tokens/me as a token id (Artifactory before 7.53.1). It stays valid until it expires; revoke it in JFrog by hand');
     }
   } catch (e) {
     ctx.outcome.startingTokenRevocation = 'failed';
-    ctx.outcome.revocation = 'failed';
-    ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
-    logger.warn('revoking the token the secret started with failed; it stays valid until it expires', {
-      secretId: ctx.arn, step: ctx.event.Step, error: (e as Error).message,
-    });
+    revocationFailed(ctx, 'revoking the token the secret started with failed; it stays valid until it expires', { error: (e as Error).message });
   }
 }
 
@@ -311,11 +303,7 @@ async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret
     ctx.outcome.revocation = revoked.length > 0 ? 'revoked' : 'nothing-to-revoke';
   } catch (e) {
     // never undo a promotion for a revocation: an old token simply lives until it expires
-    ctx.outcome.revocation = 'failed';
-    ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
-    logger.warn('revoking old tokens failed; they stay valid until they expire, or until the next rotation revokes them', {
-      secretId: ctx.arn, step: ctx.event.Step, error: (e as Error).message,
-    });
+    revocationFailed(ctx, 'revoking old tokens failed; they stay valid until they expire, or until the next rotation revokes them', { error: (e as Error).message });
   }
   if (revoked.length > 0) {
     ctx.outcome.revokedTokenIds = revoked;
@@ -430,12 +418,15 @@ async function revokeQuietly(
     ctx.outcome.revocation = result;
   } catch (e) {
     // never undo a promotion for a revocation: the old token simply lives until it expires
-    ctx.outcome.revocation = 'failed';
-    ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
-    logger.warn('revoking an old token failed; it stays valid until it expires', {
-      secretId: ctx.arn, step: ctx.event.Step, tokenId, reason, error: (e as Error).message,
-    });
+    revocationFailed(ctx, 'revoking an old token failed; it stays valid until it expires', { tokenId, reason, error: (e as Error).message });
   }
+}
+
+/** a token that could not be revoked: counted for the step's RevocationFailed metric, and logged */
+function revocationFailed(ctx: StepContext, message: string, fields: Record<string, unknown> = {}): void {
+  ctx.outcome.revocation = 'failed';
+  ctx.outcome.revocationFailures = ((ctx.outcome.revocationFailures as number | undefined) ?? 0) + 1;
+  logger.warn(message, { secretId: ctx.arn, step: ctx.event.Step, ...fields });
 }
 
 async function mintingAuth(ctx: StepContext, current: TokenSecret): Promise<JfrogAuth> {

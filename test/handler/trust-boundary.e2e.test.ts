@@ -1,6 +1,8 @@
 import { randomUUID } from 'crypto';
+import * as https from 'https';
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { JfrogClient } from '../../src/handler/jfrog-client';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { emfRecords, FUNCTION_NAME, Harness, logLines } from '../support/harness';
 import { functionArnFor } from '../support/invoke';
@@ -152,6 +154,33 @@ describe('whoever can write the settings parameter cannot widen the next token',
     const result = await h.rotate(target.secretArn, h.functionEnv());
 
     expect(result.failed?.result.errorMessage).toMatch(/are not the ones deployed for this secret/);
+  });
+});
+
+describe('revocation touches only tokens minted for this secret, or held by it', () => {
+  test('token ids a writer of the secret plants in its value (another user\'s, another secret\'s) are never revoked', async () => {
+    const target = await victim({ scope: 'applied-permissions/user' });
+    expect((await h.rotate(target.secretArn, target.env)).failed).toBeUndefined();
+    h.jfrog.addUser('victim');
+    const others = [
+      h.jfrog.validToken(h.jfrog.seedToken('victim', 'applied-permissions/user'))!,
+      // the same user's token for a look-alike of this secret: its description shares the ARN as a prefix
+      h.jfrog.validToken((await new JfrogClient(new URL(h.jfrog.url), {
+        remainingMs: () => 60_000, agent: new https.Agent({ ca: h.jfrog.tls.ca }),
+      }).createToken({ kind: 'bearer', token: adminToken, source: 'test' }, {
+        username: USER, scope: 'applied-permissions/user', expiresInSeconds: 30 * DAY, description: `cdk-jfrog-token-rotation: ${target.secretArn}-XyZ123 version x`,
+      })).accessToken)!,
+    ];
+    const current = (await h.stage(target.secretArn, 'AWSCURRENT')).value!;
+    await h.sm.send(new PutSecretValueCommand({
+      SecretId: target.secretArn,
+      SecretString: JSON.stringify({ ...current, tokenId: others[0].id, previousTokenId: others[1].id }),
+    }));
+
+    for (let i = 0; i < 3; i++) expect((await h.rotate(target.secretArn, target.env)).failed).toBeUndefined();
+
+    expect(others.map((t) => h.jfrog.validToken(t.accessToken) !== undefined)).toEqual([true, true]);
+    for (const t of others) t.revoked = true;
   });
 });
 
