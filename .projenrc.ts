@@ -11,10 +11,9 @@ import { UpdateSnapshot } from 'projen/lib/javascript';
 const CDK_FLOOR = '2.127.0';
 const CDK_DEV = '2.257.0';
 
-// the handler calls Secrets Manager and SSM with its own small SigV4 client
-// (src/handler/aws-client.ts), not the AWS SDK: the SDK was 480 KB of the bundle and most of the
-// cold start. the SDK stays a devDependency: tests and the demo drive moto with it, and its
-// signer is the oracle the handler's signer is tested against.
+// the handler calls Secrets Manager and SSM through the AWS SDK v3 clients, bundled at this
+// exact version (CONTRIBUTING.md says why bundled, not the runtime's): FIPS, dual-stack and
+// custom endpoints, clock-skew correction, retries and typed errors are AWS's code, not ours
 const AWS_SDK = '3.1164.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -39,16 +38,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     `aws-cdk-lib@${CDK_DEV}`,
     'constructs@10.5.1',
+    // bundled into the handler (esbuild), so devDependencies: consumers never install them
     `@aws-sdk/client-secrets-manager@${AWS_SDK}`,
-    // tests and the demo write the per-rotation configuration parameters (the handler has its own client)
     `@aws-sdk/client-ssm@${AWS_SDK}`,
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
-    // the oracle the handler's own SigV4 signer is checked against (test/handler/aws-client.test.ts)
-    '@smithy/signature-v4@^5',
-    '@aws-crypto/sha256-js@^5',
-    // structured, redacted JSON logs in the handler (bundled; metrics are EMF written directly)
+    // structured, redacted JSON logs and EMF metrics in the handler (bundled)
     '@aws-lambda-powertools/logger@^2.36.0',
+    '@aws-lambda-powertools/metrics@^2.36.0',
     // the AwsSolutions gate in the tests; 2.38 is the line that runs on aws-cdk-lib 2.257
     'cdk-nag@~2.38.2',
     // integration test in the ecosystem's form; integ-runner 2.197 reads assemblies up to 2.257
@@ -158,10 +155,12 @@ new JsonFile(project, 'stryker.config.json', {
     tsconfigFile: 'tsconfig.dev.json',
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     coverageAnalysis: 'perTest',
-    // the modules that decide what to mint, promote and revoke, which settings to accept and
-    // what to redact. the e2e tests run the bundled handler in a child process, which a mutant
+    // the modules that decide what to mint, promote and revoke, with which credential, and which
+    // settings to accept. the e2e tests run the bundled handler in a child process, which a mutant
     // of the source never reaches, so only the in-process tests take part
-    mutate: ['src/handler/steps.ts', 'src/handler/config.ts', 'src/handler/secret-value.ts', 'src/handler/redact.ts'],
+    mutate: ['src/handler/steps.ts', 'src/handler/revocation.ts', 'src/handler/credentials.ts', 'src/handler/config.ts'],
+    // a module-level constant is used by every test: mutating it would rerun them all for little
+    ignoreStatic: true,
     jest: {
       projectType: 'custom',
       config: {
@@ -169,19 +168,22 @@ new JsonFile(project, 'stryker.config.json', {
         testEnvironment: 'node',
         testMatch: [
           '<rootDir>/test/handler/config.test.ts',
-          '<rootDir>/test/handler/redact.test.ts',
-          '<rootDir>/test/handler/jfrog-client.test.ts',
-          '<rootDir>/test/handler/real-service.test.ts',
           '<rootDir>/test/handler/steps.test.ts',
+          '<rootDir>/test/handler/steps.mocked-secrets-manager.test.ts',
         ],
         transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }] },
       },
       enableFindRelatedTests: false,
     },
-    reporters: ['clear-text', 'progress', 'html'],
+    reporters: ['clear-text', 'progress', 'html', 'json'],
     htmlReporter: { fileName: '.tmp/mutation/index.html' },
+    jsonReporter: { fileName: '.tmp/mutation/mutation.json' },
+    // a second run retests only the mutants of changed code, or covered by changed tests
+    incremental: true,
+    incrementalFile: '.tmp/mutation/stryker-incremental.json',
     tempDirName: '.tmp/stryker',
-    concurrency: 2,
+    // one process type-checks the mutants, two run tests (both cores: the checker is idle most of the time)
+    concurrency: 3,
     timeoutMS: 20_000,
   },
 });

@@ -11,8 +11,6 @@ export const ENV = {
   configPath: 'JFROG_ROTATION_CONFIG_PATH',
   /** the JFrog base URLs (space-separated) the function's rotations may use */
   allowedJfrogUrls: 'JFROG_ROTATION_ALLOWED_URLS',
-  /** the partition's domain, from the stack (AWS::URLSuffix) */
-  urlSuffix: 'JFROG_ROTATION_URL_SUFFIX',
   /**
    * one pin per rotation (space-separated): a digest of what decides the tokens it mints (see
    * settingsPin), `<digest>@<key>` where the settings key was unknown at synth

@@ -143,8 +143,6 @@ export class RotationFunctionGroup extends Construct {
         // the JFrog URLs of its rotations (usually one): whoever can write a settings parameter
         // still cannot send the credential anywhere else
         [ENV.allowedJfrogUrls]: Lazy.string({ produce: () => [...this.jfrogUrls].join(' ') }),
-        // the partition's domain (amazonaws.com, amazonaws.com.cn, ...) for the service endpoints
-        [ENV.urlSuffix]: stack.urlSuffix,
         // what decides each rotation's tokens (user, scope, lifetime, credential, ...): whoever
         // can write a settings parameter cannot change any of it without a deployment
         [ENV.pins]: Lazy.string({ produce: () => this.pins.join(' ') }),

@@ -1,25 +1,25 @@
 import type { Context } from 'aws-lambda';
-import { awsClientFromEnv, AwsJsonClient, setInvocationDeadline } from './handler/aws-client';
+import { secretsManagerClient, setInvocationDeadline, ssmClient } from './handler/aws';
 import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, RotationConfig } from './handler/config';
 import { ConfigurationError, RefusedInvocationError, RotationError } from './handler/errors';
 import { checkHealth } from './handler/health';
 import { JfrogClient } from './handler/jfrog-client';
 import { logger } from './handler/log';
+import { RotationMetrics } from './handler/metrics';
 import { forgetSecrets } from './handler/redact';
 import { SecretStore } from './handler/secret-store';
-import { clearCredentialCache, RotationEvent, runStep } from './handler/steps';
-import { Recorder, Telemetry } from './handler/telemetry';
+import { clearCredentialCache, RotationEvent, runStep, StepOutcome } from './handler/steps';
 import { HEALTH_CHECK_FIELD, METRICS, ROTATION_FAILURE_EVENTS, secretNameOfArn } from './rotation-config';
 
 // module scope: reused across invocations of a warm function; made at the first invocation so
 // that an environment problem is logged as the invocation's error
-let clients: { readonly secretsManager: AwsJsonClient; readonly configs: ConfigStore } | undefined;
+let clients: { readonly store: SecretStore; readonly configs: ConfigStore } | undefined;
 const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
 
 function aws() {
   clients ??= {
-    secretsManager: awsClientFromEnv('secretsmanager'),
-    configs: new ConfigStore(awsClientFromEnv('ssm'), configPathFrom(process.env), deploymentFrom(process.env)),
+    store: new SecretStore(secretsManagerClient()),
+    configs: new ConfigStore(ssmClient(), configPathFrom(process.env), deploymentFrom(process.env)),
   };
   return clients;
 }
@@ -39,59 +39,73 @@ export interface RotationFailureEvent {
 }
 
 type Invocation = RotationEvent | HealthCheckEvent | RotationFailureEvent;
+type InvocationContext = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>;
 
-export async function handler(event: Invocation, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'invokedFunctionArn'>>): Promise<void> {
-  const telemetry = new Telemetry();
+/** one of three invocations: a rotation step from Secrets Manager, the scheduled health check, a rotation failure event */
+export async function handler(event: Invocation, context: InvocationContext): Promise<void> {
+  logger.addContext(context as Context);
+  logger.resetKeys();
   forgetSecrets();
   setInvocationDeadline(() => context.getRemainingTimeInMillis());
+  const metrics = new RotationMetrics();
   try {
     if ((event as HealthCheckEvent)?.[HEALTH_CHECK_FIELD]) {
-      await healthCheck((event as HealthCheckEvent)[HEALTH_CHECK_FIELD].secretId, telemetry);
+      await healthCheck((event as HealthCheckEvent)[HEALTH_CHECK_FIELD].secretId, metrics);
     } else if ((event as RotationFailureEvent)?.source === 'aws.secretsmanager') {
-      await rotationFailure(event as RotationFailureEvent, telemetry);
+      await rotationFailure(event as RotationFailureEvent, metrics);
     } else {
-      await rotationStep(event as RotationEvent, context, telemetry);
+      await rotationStep(event as RotationEvent, context, metrics);
     }
   } finally {
-    telemetry.flush();
+    metrics.publish();
   }
 }
 
-async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'invokedFunctionArn'>>, telemetry: Telemetry): Promise<void> {
+/** a rotation step: load the secret's settings, run the step, report what it did */
+async function rotationStep(event: RotationEvent, context: InvocationContext, metrics: RotationMetrics): Promise<void> {
   const started = Date.now();
-  const base = { step: event?.Step, secretId: event?.SecretId, clientRequestToken: event?.ClientRequestToken };
-  const outcome: Record<string, unknown> = {};
-  let metrics: Recorder | undefined;
+  logger.appendKeys({ step: event?.Step, secretId: event?.SecretId, clientRequestToken: event?.ClientRequestToken });
+  const outcome: StepOutcome = {};
+  let config: RotationConfig | undefined;
+  let jfrog: JfrogClient | undefined;
+  let store: SecretStore | undefined;
   try {
     if (!event?.SecretId) throw new RotationError('the event has no SecretId; Secrets Manager sends one with every rotation step');
-    const { secretsManager, configs } = aws();
-    const store = new SecretStore(secretsManager);
-    const config = await configs.forSecret(event.SecretId);
-    metrics = telemetry.secret(config.metricSecretName);
-    const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
+    const { configs } = aws();
+    store = aws().store;
+    const callsBefore = store.calls;
+    config = await configs.forSecret(event.SecretId);
+    jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
     await runStep(event, { config, store, jfrog, now: () => new Date(), functionArn: context.invokedFunctionArn }, outcome);
-    outcome.jfrogCalls = jfrog.calls.length;
-    if (outcome.result === 'promoted') {
-      metrics.count(METRICS.rotationSucceeded);
-      if (typeof outcome.expiresAt === 'string') {
-        const left = (Date.parse(outcome.expiresAt) - Date.now()) / 1000;
-        metrics.seconds(METRICS.secondsUntilExpiry, left);
-        telemetry.fn(functionName).lowestSeconds(METRICS.expiryHeadroom, left - config.expiryWarningSeconds);
-      }
-    }
-    if (outcome.revocation === 'failed') metrics.count(METRICS.revocationFailed);
-    logger.info(`${base.step} succeeded`, { ...base, ...outcome, outcome: 'success', durationMs: Date.now() - started, secretsManagerCalls: store.calls });
+    reportSuccess(config, outcome, metrics);
+    logger.info(`${event.Step} succeeded`, {
+      ...outcome, outcome: 'success', durationMs: Date.now() - started, jfrogCalls: jfrog.calls.length, secretsManagerCalls: store.calls - callsBefore,
+    });
   } catch (e) {
     const err = asRotationError(e);
     // a credential that failed may have changed: read it afresh next time
     clearCredentialCache();
-    metrics?.count(METRICS.rotationFailed);
+    if (config) metrics.secret(config.metricSecretName).count(METRICS.rotationFailed);
     // an invocation Secrets Manager did not start (or settings bound to another secret): a
     // probe or an attack, counted for the function so an alarm can watch it
-    if (err instanceof RefusedInvocationError) telemetry.fn(functionName).count(METRICS.refusedInvocations);
-    logger.error(`${base.step} failed`, { ...base, ...outcome, outcome: 'failure', errorType: err.name, error: err.message, durationMs: Date.now() - started });
+    if (err instanceof RefusedInvocationError) metrics.fn(functionName).count(METRICS.refusedInvocations);
+    logger.error(`${event?.Step} failed`, { ...outcome, outcome: 'failure', errorType: err.name, error: err.message, durationMs: Date.now() - started });
     throw err;
   }
+}
+
+/** the metrics of a step that succeeded: a promotion, the new token's expiry, a revocation that failed */
+function reportSuccess(config: RotationConfig, outcome: StepOutcome, metrics: RotationMetrics): void {
+  const secret = metrics.secret(config.metricSecretName);
+  if (outcome.result === 'promoted') {
+    secret.count(METRICS.rotationSucceeded);
+    if (outcome.expiresAt !== undefined) {
+      const left = (Date.parse(outcome.expiresAt) - Date.now()) / 1000;
+      secret.seconds(METRICS.secondsUntilExpiry, left);
+      metrics.fn(functionName).lowestSeconds(METRICS.expiryHeadroom, left - config.expiryWarningSeconds);
+    }
+  }
+  if (outcome.revocation === 'failed') secret.count(METRICS.revocationFailed);
 }
 
 /**
@@ -99,10 +113,11 @@ async function rotationStep(event: RotationEvent, context: Pick<Context, 'getRem
  * interval, far too sparse for an alarm; this runs several times a day and feeds the expiry
  * and overdue alarms, one pair for all the function's rotations (normalized to 0 = alarm).
  */
-async function healthCheck(secretId: string | undefined, telemetry: Telemetry): Promise<void> {
+async function healthCheck(secretId: string | undefined, metrics: RotationMetrics): Promise<void> {
   const started = Date.now();
-  const { secretsManager, configs } = aws();
-  const store = new SecretStore(secretsManager);
+  logger.appendKeys({ step: 'healthCheck' });
+  const { store, configs } = aws();
+  const callsBefore = store.calls;
   const targets: Array<RotationConfig | ConfigurationError> = secretId
     ? [await configs.forSecret(secretId).catch((e) => asRotationError(e))]
     : await configs.all();
@@ -115,28 +130,29 @@ async function healthCheck(secretId: string | undefined, telemetry: Telemetry): 
     }
     try {
       const health = await checkHealth(target, store, now);
-      const secret = telemetry.secret(target.metricSecretName);
-      const fn = telemetry.fn(functionName);
+      const secret = metrics.secret(target.metricSecretName);
+      const fn = metrics.fn(functionName);
       secret.seconds(METRICS.secondsUntilExpiry, health.secondsUntilExpiry);
       secret.seconds(METRICS.secondsSinceLastRotation, health.secondsSinceLastRotation);
       // one value for all the function's rotations: the one closest to (or past) its threshold
       fn.lowestSeconds(METRICS.expiryHeadroom, health.secondsUntilExpiry - target.expiryWarningSeconds);
       fn.highestSeconds(METRICS.overdue, health.secondsSinceLastRotation - target.overdueAfterSeconds);
-      logger.info('healthCheck succeeded', { step: 'healthCheck', secretId: health.secretArn, ...health, outcome: 'success' });
+      logger.info('healthCheck succeeded', { secretId: health.secretArn, ...health, outcome: 'success' });
     } catch (e) {
       const err = asRotationError(e);
       failures.push(`${target.secretArn}: ${err.message}`);
-      logger.error('healthCheck failed', { step: 'healthCheck', secretId: target.secretArn, outcome: 'failure', errorType: err.name, error: err.message });
+      logger.error('healthCheck failed', { secretId: target.secretArn, outcome: 'failure', errorType: err.name, error: err.message });
     }
   });
-  logger.info('healthCheck finished', { step: 'healthCheck', checked: targets.length, failed: failures.length, durationMs: Date.now() - started, secretsManagerCalls: store.calls });
+  logger.info('healthCheck finished', { checked: targets.length, failed: failures.length, durationMs: Date.now() - started, secretsManagerCalls: store.calls - callsBefore });
   if (failures.length > 0) {
     throw new RotationError(`the health check failed for ${failures.length} of ${targets.length} rotations: ${failures.join('; ')}`);
   }
 }
 
 /** Secrets Manager gave up on a rotation: count it for the secret's alarm if it is one of ours */
-async function rotationFailure(event: RotationFailureEvent, telemetry: Telemetry): Promise<void> {
+async function rotationFailure(event: RotationFailureEvent, metrics: RotationMetrics): Promise<void> {
+  logger.appendKeys({ step: 'rotationFailureEvent' });
   const eventName = event.detail?.eventName;
   const secretId = event.detail?.additionalEventData?.SecretId;
   if (!secretId || !ROTATION_FAILURE_EVENTS.includes(eventName)) {
@@ -154,9 +170,9 @@ async function rotationFailure(event: RotationFailureEvent, telemetry: Telemetry
     logger.info('ignored a rotation failure of a secret this function does not rotate', { eventName, secretId });
     return;
   }
-  telemetry.secret(config.metricSecretName).count(METRICS.rotationFailureEvents);
-  telemetry.fn(functionName).count(METRICS.rotationFailureEvents);
-  logger.error(`Secrets Manager reported ${eventName}`, { step: 'rotationFailureEvent', eventName, secretId, outcome: 'failure', error: `Secrets Manager reported ${eventName} for ${secretId}; AWSCURRENT is unchanged. The rotation step's error is in this log just before` });
+  metrics.secret(config.metricSecretName).count(METRICS.rotationFailureEvents);
+  metrics.fn(functionName).count(METRICS.rotationFailureEvents);
+  logger.error(`Secrets Manager reported ${eventName}`, { eventName, secretId, outcome: 'failure', error: `Secrets Manager reported ${eventName} for ${secretId}; AWSCURRENT is unchanged. The rotation step's error is in this log just before` });
 }
 
 function asRotationError(e: unknown): RotationError {

@@ -56,7 +56,6 @@ describe('JfrogTokenRotation', () => {
       JFROG_ROTATION_CONFIG_PATH: settingsNameOf(t).slice(0, -key.length),
       // the JFrog its rotations may send the credential to; settings naming another are refused
       JFROG_ROTATION_ALLOWED_URLS: 'https://acme.jfrog.io',
-      JFROG_ROTATION_URL_SUFFIX: { Ref: 'AWS::URLSuffix' },
       // the settings pinned where only a deployment changes them: editing the parameter changes nothing
       JFROG_ROTATION_PINS: settingsPin({
         key,

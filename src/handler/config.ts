@@ -1,5 +1,6 @@
+import { GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CONFIG_PARAMETER_PREFIX, ENV, jfrogUrlProblem, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter, secretNameOfArn, settingsPin } from '../rotation-config';
-import { AwsCaller } from './aws-client';
+import { withinDeadline } from './aws';
 import { ConfigurationError, RefusedInvocationError } from './errors';
 
 export type CredentialsKind = RotationParameter['credentialsKind'];
@@ -70,15 +71,15 @@ export class ConfigStore {
    * @param deployment what the function was deployed with (its environment): settings that name
    *   another JFrog, or differ from their pin, are refused
    */
-  constructor(private readonly ssm: AwsCaller, private readonly path: string, private readonly deployment: Deployment) {}
+  constructor(private readonly ssm: SSMClient, private readonly path: string, private readonly deployment: Deployment) {}
 
   /** the configuration of one secret, by its ARN (or name) */
   public async forSecret(secretId: string): Promise<RotationConfig> {
     const names = this.candidateNames(secretId);
     const cached = names.map((n) => this.cache.get(n)).find((c) => c && Date.now() - c.at < CACHE_MS);
     if (cached) return cached.config;
-    const out = await this.ssm.call('GetParameters', { Names: names });
-    const found = new Map<string, string>(((out.Parameters ?? []) as Array<Record<string, any>>).map((p) => [p.Name, p.Value]));
+    const out = await this.ssm.send(new GetParametersCommand({ Names: names }), withinDeadline());
+    const found = new Map((out.Parameters ?? []).map((p) => [p.Name, p.Value ?? '']));
     const name = names.find((n) => found.has(n));
     if (!name) {
       throw new ConfigurationError(`no rotation settings for ${secretId} at ${names.join(' or ')}: this function rotates only the secrets of the JfrogTokenRotation constructs that use it. Rotate the secret with its own construct's function, or redeploy the stack that made it`);
@@ -97,15 +98,15 @@ export class ConfigStore {
     const configs: Array<RotationConfig | ConfigurationError> = [];
     let nextToken: string | undefined;
     do {
-      const out = await this.ssm.call('GetParametersByPath', {
+      const out = await this.ssm.send(new GetParametersByPathCommand({
         Path: this.path.replace(/\/$/, ''),
         Recursive: false,
         MaxResults: 10,
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      });
-      for (const p of (out.Parameters ?? []) as Array<Record<string, any>>) {
+        NextToken: nextToken,
+      }), withinDeadline());
+      for (const p of out.Parameters ?? []) {
         try {
-          configs.push(this.checked(parseConfig(p.Value, p.Name)));
+          configs.push(this.checked(parseConfig(p.Value ?? '', p.Name ?? '')));
         } catch (e) {
           configs.push(e as ConfigurationError);
         }

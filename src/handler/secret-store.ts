@@ -1,4 +1,7 @@
-import { AwsCaller } from './aws-client';
+import {
+  DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { withinDeadline } from './aws';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -32,16 +35,16 @@ export interface ValueSelector {
 export class SecretStore {
   public calls = 0;
 
-  constructor(private readonly client: AwsCaller) {}
+  constructor(private readonly client: SecretsManagerClient) {}
 
   public async describe(secretId: string): Promise<SecretMetadata> {
     this.calls++;
-    const out = await this.client.call('DescribeSecret', { SecretId: secretId });
+    const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }), withinDeadline());
     return {
       arn: out.ARN ?? secretId,
       name: out.Name,
-      lastRotatedDate: toDate(out.LastRotatedDate),
-      createdDate: toDate(out.CreatedDate),
+      lastRotatedDate: out.LastRotatedDate,
+      createdDate: out.CreatedDate,
       rotationLambdaArn: out.RotationLambdaARN,
       rotationEnabled: out.RotationEnabled === true,
       versions: out.VersionIdsToStages ?? {},
@@ -57,14 +60,14 @@ export class SecretStore {
   public async getVersion(secretId: string, selector: ValueSelector): Promise<StoredValue | undefined> {
     this.calls++;
     try {
-      const out = await this.client.call('GetSecretValue', {
+      const out = await this.client.send(new GetSecretValueCommand({
         SecretId: secretId,
-        ...(selector.versionId ? { VersionId: selector.versionId } : {}),
-        ...(selector.stage ? { VersionStage: selector.stage } : {}),
-      });
-      const value = out.SecretString ?? (out.SecretBinary !== undefined ? Buffer.from(out.SecretBinary, 'base64').toString('utf8') : undefined);
+        VersionId: selector.versionId,
+        VersionStage: selector.stage,
+      }), withinDeadline());
+      const value = out.SecretString ?? (out.SecretBinary !== undefined ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
       if (value === undefined) return undefined;
-      return { value, arn: out.ARN, versionId: out.VersionId, created: toDate(out.CreatedDate) };
+      return { value, arn: out.ARN, versionId: out.VersionId, created: out.CreatedDate };
     } catch (e) {
       if ((e as Error).name === 'ResourceNotFoundException') return undefined;
       throw e;
@@ -73,25 +76,25 @@ export class SecretStore {
 
   public async putPending(secretId: string, versionId: string, value: string, rotationToken?: string): Promise<void> {
     this.calls++;
-    await this.client.call('PutSecretValue', {
+    await this.client.send(new PutSecretValueCommand({
       SecretId: secretId,
       ClientRequestToken: versionId,
       SecretString: value,
       VersionStages: [PENDING],
       // required when present (rotation by an assumed role or across accounts)
       ...(rotationToken ? { RotationToken: rotationToken } : {}),
-    });
+    }), withinDeadline());
   }
 
   public async promote(secretId: string, versionId: string, currentVersionId: string | undefined): Promise<void> {
     this.calls++;
     try {
-      await this.client.call('UpdateSecretVersionStage', {
+      await this.client.send(new UpdateSecretVersionStageCommand({
         SecretId: secretId,
         VersionStage: CURRENT,
         MoveToVersionId: versionId,
-        ...(currentVersionId ? { RemoveFromVersionId: currentVersionId } : {}),
-      });
+        RemoveFromVersionId: currentVersionId,
+      }), withinDeadline());
     } catch (e) {
       // a retried call whose first attempt went through (its answer lost) fails: the label has
       // already moved. that is the outcome asked for
@@ -103,7 +106,8 @@ export class SecretStore {
   public async removePending(secretId: string, versionId: string): Promise<void> {
     this.calls++;
     try {
-      await this.client.call('UpdateSecretVersionStage', { SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId });
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId }), withinDeadline());
     } catch (e) {
       const stages = (await this.describe(secretId).catch(() => undefined))?.versions;
       if (stages && !stages[versionId]?.includes(PENDING)) return;
@@ -116,10 +120,3 @@ export function versionWith(meta: SecretMetadata, stage: string): string | undef
   return Object.entries(meta.versions).find(([, stages]) => stages.includes(stage))?.[0];
 }
 
-/** the JSON protocol sends timestamps as epoch seconds; a Date passes through */
-function toDate(value: unknown): Date | undefined {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value * 1000);
-  if (typeof value === 'string' && value !== '') return new Date(value);
-  return undefined;
-}

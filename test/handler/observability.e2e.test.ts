@@ -167,7 +167,7 @@ describe('hostile input ends in a clear error and an untouched AWSCURRENT', () =
     const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * 86400, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
     expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
   });
-  // a secret swapped mid-rotation: test/handler/real-service.test.ts (moto mislabels that case)
+  // a secret swapped mid-rotation: test/handler/steps.mocked-secrets-manager.test.ts (moto mislabels that case)
 });
 
 test('redaction: recognizable tokens and passwords appear in no log, error, metric or template', async () => {

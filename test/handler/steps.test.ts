@@ -2,12 +2,12 @@ import { randomUUID } from 'crypto';
 import * as https from 'https';
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { awsClientFromEnv } from '../../src/handler/aws-client';
+import { secretsManagerClient, ssmClient } from '../../src/handler/aws';
 import { ConfigStore, configPathFrom, deploymentFrom } from '../../src/handler/config';
 import { JfrogClient } from '../../src/handler/jfrog-client';
 import { forgetSecrets } from '../../src/handler/redact';
 import { SecretStore } from '../../src/handler/secret-store';
-import { clearCredentialCache, runStep, STEPS } from '../../src/handler/steps';
+import { clearCredentialCache, runStep, StepOutcome, STEPS } from '../../src/handler/steps';
 import { FUNCTION_ARN, Harness, RotationSettings } from '../support/harness';
 import { functionArnFor } from '../support/invoke';
 
@@ -36,7 +36,16 @@ afterEach(async () => {
 interface StepResult {
   readonly ok: boolean;
   readonly error?: Error;
-  readonly outcome: Record<string, any>;
+  readonly outcome: StepOutcome;
+}
+
+/** the handler's own SDK clients, pointed at moto as the function's environment points them */
+function clientsFor(env: Record<string, string>) {
+  const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+  return {
+    secretsManager: secretsManagerClient({ endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER, region: env.AWS_REGION, credentials }),
+    ssm: ssmClient({ endpoint: env.AWS_ENDPOINT_URL_SSM, region: env.AWS_REGION, credentials }),
+  };
 }
 
 /** one step, run as the handler runs it: settings from SSM (checked against the pins), then the step */
@@ -44,16 +53,20 @@ async function step(
   name: string, secretArn: string, token: string, env: Record<string, string>, options: { functionArn?: string } = {},
 ): Promise<StepResult> {
   forgetSecrets();
-  const outcome: Record<string, any> = {};
+  const outcome: StepOutcome = {};
+  const { secretsManager, ssm } = clientsFor(env);
   try {
-    const configs = new ConfigStore(awsClientFromEnv('ssm', env), configPathFrom(env), deploymentFrom(env));
+    const configs = new ConfigStore(ssm, configPathFrom(env), deploymentFrom(env));
     const config = await configs.forSecret(secretArn);
     const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent: new https.Agent({ ca: h.jfrog.tls.ca }) });
     await runStep({ Step: name, SecretId: secretArn, ClientRequestToken: token },
-      { config, store: new SecretStore(awsClientFromEnv('secretsmanager', env)), jfrog, now: () => new Date(), functionArn: options.functionArn ?? FUNCTION_ARN }, outcome);
+      { config, store: new SecretStore(secretsManager), jfrog, now: () => new Date(), functionArn: options.functionArn ?? FUNCTION_ARN }, outcome);
     return { ok: true, outcome };
   } catch (e) {
     return { ok: false, error: e as Error, outcome };
+  } finally {
+    secretsManager.destroy();
+    ssm.destroy();
   }
 }
 
@@ -135,7 +148,7 @@ describe('a rotation', () => {
     await rotate(secretArn, env);
     const token = await h.startRotation(secretArn);
     const minted = h.jfrog.apiTokens(USER).length;
-    const outcomes: string[] = [];
+    const outcomes: Array<StepOutcome['result']> = [];
     for (const name of STEPS) {
       for (let i = 0; i < 2; i++) outcomes.push((await step(name, secretArn, token, env)).outcome.result);
     }

@@ -1,5 +1,4 @@
 import * as https from 'https';
-import * as sdk from '@aws-sdk/client-secrets-manager';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -10,16 +9,15 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsCaller } from '../../src/handler/aws-client';
 import { RotationConfig } from '../../src/handler/config';
 import { JfrogClient } from '../../src/handler/jfrog-client';
 import { SecretStore } from '../../src/handler/secret-store';
 import { runStep as runStepUnwatched } from '../../src/handler/steps';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 
-// moto differs from Secrets Manager in two corners: it lets PutSecretValue overwrite a version
-// and it cannot create the value-less AWSPENDING version that RotateSecret makes. These tests
-// give the handler Secrets Manager's documented answers for those cases; JFrog stays the emulator.
+// the steps against Secrets Manager's documented answers, given by aws-sdk-client-mock (a mock,
+// not the service): the corners moto cannot show, such as PutSecretValue refusing to overwrite a
+// version, a lost answer, a failed promotion. JFrog stays the emulator.
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdEf';
 const CREDS = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jfrog-admin-XyZabc';
@@ -81,7 +79,7 @@ function deps() {
     overdueAfterSeconds: 86400 * 31,
   };
   const agent = new https.Agent({ ca: jfrog.tls.ca });
-  return { config, store: new SecretStore(sdkCaller(new SecretsManagerClient({ region: 'eu-west-1' }))), jfrog: new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent }), now: () => new Date() };
+  return { config, store: new SecretStore(new SecretsManagerClient({ region: 'eu-west-1' })), jfrog: new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent }), now: () => new Date() };
 }
 
 function givenRotationStarted() {
@@ -267,16 +265,3 @@ describe('a secret written during the rotation', () => {
     expect(jfrog.validToken(pending.token)).toBeUndefined();
   });
 });
-
-/**
- * the handler's SecretStore on the AWS SDK's client, so aws-sdk-client-mock can answer as
- * Secrets Manager does; errors keep their names, as the handler's own client gives them
- */
-function sdkCaller(client: SecretsManagerClient): AwsCaller {
-  return {
-    call: async (operation, input) => {
-      const Command = (sdk as any)[`${operation}Command`];
-      return client.send(new Command(input)) as Promise<Record<string, any>>;
-    },
-  };
-}

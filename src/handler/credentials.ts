@@ -1,0 +1,82 @@
+import { CredentialError, MalformedSecretError } from './errors';
+import { JfrogAuth } from './jfrog-client';
+import { registerSecret } from './redact';
+import { CURRENT } from './secret-store';
+import { TokenSecret } from './secret-value';
+import { StepContext } from './step-context';
+
+// which credential a step sends to JFrog, and loading it from its secret
+
+/** the steps of one rotation run within seconds, mostly in one warm function: one credential read serves them */
+const CREDENTIAL_CACHE_MS = 60_000;
+const credentialCache = new Map<string, { readonly raw: string; readonly at: number }>();
+
+/** forget cached credentials (after a failure: the credential may have changed) */
+export function clearCredentialCache(): void {
+  credentialCache.clear();
+}
+
+/** the credential that mints: the configured one, or the current token of a self-rotating secret */
+export async function mintingAuth(ctx: StepContext, current: TokenSecret): Promise<JfrogAuth> {
+  const { config } = ctx;
+  if (config.credentialsKind === 'SELF_ROTATING') {
+    if (!current.token) {
+      throw new MalformedSecretError(`the AWSCURRENT value of ${ctx.arn} holds no token in "${config.tokenField}"; a self-rotating token needs a seed: put {"${config.tokenField}": "<a valid token of ${config.username}>"} into the secret once`);
+    }
+    return { kind: 'bearer', token: current.token, source: `the token in AWSCURRENT of ${ctx.arn} (selfRotating)` };
+  }
+  return credentialAuth(ctx);
+}
+
+/** the credential that revokes: the configured one, or the newest token of a self-rotating secret */
+export async function revokingAuth(ctx: StepContext, newest: TokenSecret): Promise<JfrogAuth> {
+  if (ctx.config.credentialsKind === 'SELF_ROTATING' && newest.token) {
+    // a user may revoke its own tokens; the newest one is certain to be valid
+    return { kind: 'bearer', token: newest.token, source: `the new token of ${ctx.arn} (selfRotating)` };
+  }
+  return credentialAuth(ctx);
+}
+
+/** the configured credential, read from its secret (AWSCURRENT) and registered for redaction */
+async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
+  const { config, store } = ctx;
+  const arn = config.credentialsSecretArn!;
+  let raw: string | undefined;
+  const cached = credentialCache.get(arn);
+  try {
+    raw = cached && Date.now() - cached.at < CREDENTIAL_CACHE_MS ? cached.raw : await store.getValue(arn, { stage: CURRENT });
+  } catch (e) {
+    throw new CredentialError(`the credential secret ${arn} could not be read (${(e as Error).name}: ${(e as Error).message}); check that it exists and that the function may read it and its KMS key`);
+  }
+  if (raw === undefined) {
+    throw new CredentialError(`the credential secret ${arn} does not exist or has no value; put the JFrog credential into it, then retry the rotation`);
+  }
+  registerSecret(raw);
+  if (cached?.raw !== raw || Date.now() - cached.at >= CREDENTIAL_CACHE_MS) credentialCache.set(arn, { raw, at: Date.now() });
+  let json: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    json = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+  } catch {
+    json = undefined;
+  }
+  const source = `the credential in ${arn}`;
+  if (config.credentialsKind === 'USERNAME_PASSWORD') {
+    const username = json?.username;
+    const password = json?.password;
+    if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
+      throw new CredentialError(`the credential secret ${arn} must be a JSON object with "username" and "password" strings for usernamePassword credentials`);
+    }
+    registerSecret(password, { basicUser: username });
+    return { kind: 'basic', username, password, source };
+  }
+  // an admin token: the configured field of a JSON object, or the whole plain-text value
+  const tokenValue = json ? json[config.credentialsField] : raw.trim();
+  if (typeof tokenValue !== 'string' || tokenValue === '') {
+    throw new CredentialError(json
+      ? `the credential secret ${arn} has no "${config.credentialsField}" string; put the admin token there (or name its field in JfrogCredentials.adminToken(secret, field))`
+      : `the credential secret ${arn} is empty; put the admin token into it`);
+  }
+  registerSecret(tokenValue);
+  return { kind: 'bearer', token: tokenValue, source };
+}

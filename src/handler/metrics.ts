@@ -1,0 +1,64 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS } from '../rotation-config';
+
+/** the metrics of one set of dimensions */
+export interface Recorder {
+  count(name: string, value?: number): void;
+  seconds(name: string, value: number): void;
+  /** one value per invocation however many are added: the lowest (for the function's alarms) */
+  lowestSeconds(name: string, value: number): void;
+  /** one value per invocation: the highest */
+  highestSeconds(name: string, value: number): void;
+}
+
+/**
+ * one invocation's metrics, written by Powertools Metrics as CloudWatch Embedded Metric Format:
+ * one record per secret (dimension SecretName) and one for the function (dimension FunctionName,
+ * what the alarms watch), each with the `service` dimension. Powertools writes a record early
+ * when a metric reaches 100 values (EMF's limit), so a health check of 100+ rotations loses none.
+ */
+export class RotationMetrics {
+  private readonly recorders = new Map<string, { readonly metrics: Metrics; readonly extremes: Map<string, { pick: 'lowest' | 'highest'; value: number }> }>();
+
+  public secret(secretName: string): Recorder {
+    return this.recorder(METRICS.secretDimension, secretName);
+  }
+
+  public fn(functionName: string): Recorder {
+    return this.recorder(METRICS.functionDimension, functionName);
+  }
+
+  /** writes every record that holds a metric */
+  public publish(): void {
+    for (const { metrics, extremes } of this.recorders.values()) {
+      for (const [name, { value }] of extremes) metrics.addMetric(name, MetricUnit.Seconds, value);
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+    this.recorders.clear();
+  }
+
+  private recorder(dimension: string, value: string): Recorder {
+    const key = `${dimension}=${value}`;
+    let entry = this.recorders.get(key);
+    if (!entry) {
+      entry = {
+        metrics: new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service, defaultDimensions: { [dimension]: value } }),
+        extremes: new Map(),
+      };
+      this.recorders.set(key, entry);
+    }
+    const { metrics, extremes } = entry;
+    const extreme = (pick: 'lowest' | 'highest', name: string, v: number) => {
+      const seen = extremes.get(name);
+      const rounded = Math.round(v);
+      if (!seen) extremes.set(name, { pick, value: rounded });
+      else seen.value = pick === 'lowest' ? Math.min(seen.value, rounded) : Math.max(seen.value, rounded);
+    };
+    return {
+      count: (name, v = 1) => metrics.addMetric(name, MetricUnit.Count, v),
+      seconds: (name, v) => metrics.addMetric(name, MetricUnit.Seconds, Math.round(v)),
+      lowestSeconds: (name, v) => extreme('lowest', name, v),
+      highestSeconds: (name, v) => extreme('highest', name, v),
+    };
+  }
+}

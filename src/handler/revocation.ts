@@ -1,0 +1,174 @@
+import { revokingAuth } from './credentials';
+import { JfrogError } from './errors';
+import { JfrogAuth, jwtClaim } from './jfrog-client';
+import { logger } from './log';
+import { CURRENT, PREVIOUS, versionWith } from './secret-store';
+import { TokenSecret } from './secret-value';
+import { readQuietly, safeParse, StepContext } from './step-context';
+
+// taking tokens back. none of this ever fails a step that has promoted: an old token that could
+// not be revoked lives until it expires, and is counted (RevocationFailed)
+
+/** auth now, or a way to get it that may fail (and then counts as a failed revocation) */
+export type AuthSource = JfrogAuth | (() => Promise<JfrogAuth>);
+
+const DESCRIPTION_PREFIX = 'cdk-jfrog-token-rotation: ';
+
+/** the description every minted token carries: it says which secret and version it is for */
+export function mintDescription(arn: string, versionId: string): string {
+  return `${DESCRIPTION_PREFIX}${arn} version ${versionId}`;
+}
+
+/** the user a token belongs to, from its subject `jfac@<service>/users/<username>` (JFrog lowercases it) */
+function ownerOf(subject: string | undefined): string | undefined {
+  return subject?.split('/users/').pop()?.toLowerCase();
+}
+
+/**
+ * revokes every live token minted for this secret except those of the versions kept (the new
+ * AWSCURRENT and AWSPREVIOUS). one mechanism for every way a token can be left behind: the
+ * token two generations old, a rotation that was cancelled or abandoned, a mint whose answer
+ * was lost, a function killed mid-mint. JFrog lists them by the description every mint
+ * carries; only tokens of this rotation's user are touched. never fails the step.
+ * @returns the ids JFrog listed
+ */
+export async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret | undefined>): Promise<Set<string>> {
+  const keep = new Set<string>();
+  for (const secret of kept) {
+    if (secret?.tokenId) keep.add(secret.tokenId);
+    const jti = secret?.token ? jwtClaim(secret.token, 'jti') : undefined;
+    if (typeof jti === 'string') keep.add(jti);
+  }
+  const revoked: string[] = [];
+  const listed = new Set<string>();
+  try {
+    const credential = typeof auth === 'function' ? await auth() : auth;
+    const live = await ctx.jfrog.tokensWithDescriptionPrefix(credential, `${DESCRIPTION_PREFIX}${ctx.arn} version `);
+    for (const t of live) listed.add(t.tokenId);
+    for (const t of live) {
+      if (keep.has(t.tokenId) || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
+      const result = await ctx.jfrog.revoke(credential, t.tokenId);
+      if (result === 'revoked') revoked.push(t.tokenId);
+    }
+    ctx.outcome.revocation = revoked.length > 0 ? 'revoked' : 'nothing-to-revoke';
+  } catch (e) {
+    // never undo a promotion for a revocation: an old token simply lives until it expires
+    revocationFailed(ctx, 'revoking old tokens failed; they stay valid until they expire, or until the next rotation revokes them', { error: (e as Error).message });
+  }
+  if (revoked.length > 0) {
+    ctx.outcome.revokedTokenIds = revoked;
+    ctx.outcome.revokedTokenId = revoked[revoked.length - 1];
+  }
+  return listed;
+}
+
+/**
+ * the token a user started with is not minted by this rotation, so JFrog's list does not show it:
+ * it revokes itself (DELETE /tokens/me with its own value) once it falls two generations
+ * behind. only the holder of a token can do that, so writing an id into the secret revokes
+ * nothing. never fails the step.
+ */
+export async function revokeStartingToken(
+  ctx: StepContext, outgoing: TokenSecret, kept: Array<TokenSecret | undefined>, listed: ReadonlySet<string>,
+): Promise<void> {
+  const token = outgoing.token;
+  if (!token || kept.some((k) => k?.token === token)) return;
+  const jti = jwtClaim(token, 'jti');
+  // one of this rotation's own: the sweep saw it
+  if (typeof jti === 'string' && (listed.has(jti) || kept.some((k) => k?.tokenId === jti))) return;
+  try {
+    const result = await ctx.jfrog.revokeSelf(token);
+    ctx.outcome.startingTokenRevocation = result;
+    if (result === 'unconfirmed') {
+      revocationFailed(ctx, 'the token the secret started with could not be revoked: JFrog read /access/api/v1/tokens/me as a token id (Artifactory before 7.53.1). It stays valid until it expires; revoke it in JFrog by hand');
+    }
+  } catch (e) {
+    ctx.outcome.startingTokenRevocation = 'failed';
+    revocationFailed(ctx, 'revoking the token the secret started with failed; it stays valid until it expires', { error: (e as Error).message });
+  }
+}
+
+/** true when the version exists without labels and held a token of its own, now revoked */
+export async function revokeAbandoned(ctx: StepContext): Promise<boolean> {
+  const raw = await ctx.store.getValue(ctx.arn, { versionId: ctx.token }).catch(() => undefined);
+  const abandoned = raw === undefined ? undefined : safeParse(ctx, raw, ctx.token);
+  if (!abandoned?.tokenId) return false;
+  const currentId = versionWith(ctx.meta, CURRENT);
+  const previousId = versionWith(ctx.meta, PREVIOUS);
+  const current = currentId ? await readQuietly(ctx, currentId, CURRENT) : undefined;
+  const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
+  if (abandoned.tokenId === current?.tokenId || abandoned.tokenId === previous?.tokenId) return false;
+  await revokeQuietly(ctx, () => revokingAuth(ctx, current ?? abandoned), abandoned.tokenId, 'abandoned');
+  return true;
+}
+
+/**
+ * a mint that failed after the request may have reached JFrog (no answer, a 5xx from a proxy,
+ * an unreadable 200) may have left a token nobody holds
+ */
+export function mayHaveMinted(e: unknown): boolean {
+  if (!(e instanceof JfrogError)) return false;
+  if (e.status === undefined) return !/^TLS to |\((ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\)/.test(e.message);
+  return e.status >= 500 || e.status === 200 || e.status === 201;
+}
+
+/** find the tokens this very mint may have left (its description is unique) and revoke them */
+export async function revokeLostMint(ctx: StepContext, auth: JfrogAuth, description: string): Promise<void> {
+  try {
+    const lost = (await ctx.jfrog.tokensWithDescription(auth, description))
+      .filter((t) => ownerOf(t.subject) === ctx.config.username.toLowerCase());
+    for (const token of lost) {
+      await revokeQuietly(ctx, auth, token.tokenId, 'mint-answer-lost', { checked: true });
+    }
+    ctx.outcome.lostMintsRevoked = lost.length;
+  } catch (e) {
+    logger.warn('a mint whose answer was lost may have left a token that could not be looked up; it stays valid until it expires', {
+      secretId: ctx.arn, step: ctx.event.Step, error: (e as Error).message,
+    });
+  }
+}
+
+/**
+ * revoke a token, never failing the step for it. an id read from the secret is only a claim:
+ * whoever can write the secret could name any token for the credential to revoke. so JFrog is
+ * asked first, and only a token of this rotation's user, minted for this secret, is revoked.
+ * @param options.checked the id came from JFrog itself a moment ago: nothing to check
+ */
+export async function revokeQuietly(
+  ctx: StepContext, auth: AuthSource, tokenId: string | undefined, reason: string, options: { checked?: boolean } = {},
+): Promise<void> {
+  if (!tokenId) return;
+  try {
+    const credential = typeof auth === 'function' ? await auth() : auth;
+    if (!options.checked) {
+      const info = await ctx.jfrog.tokenInfo(credential, tokenId);
+      if (!info) {
+        ctx.outcome.revokedTokenId = tokenId;
+        ctx.outcome.revocation = 'already-gone';
+        return;
+      }
+      const user = ownerOf(info.subject);
+      const ours = user === ctx.config.username.toLowerCase() && (info.description ?? '').startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `);
+      if (!ours) {
+        ctx.outcome.revocation = 'refused';
+        logger.warn('a token named for revocation was not minted by this rotation for this secret; it was not revoked', {
+          secretId: ctx.arn, step: ctx.event.Step, tokenId, reason, owner: user ?? 'unknown',
+        });
+        return;
+      }
+    }
+    const result = await ctx.jfrog.revoke(credential, tokenId);
+    ctx.outcome.revokedTokenId = tokenId;
+    ctx.outcome.revocation = result;
+  } catch (e) {
+    // never undo a promotion for a revocation: the old token simply lives until it expires
+    revocationFailed(ctx, 'revoking an old token failed; it stays valid until it expires', { tokenId, reason, error: (e as Error).message });
+  }
+}
+
+/** a token that could not be revoked: counted for the step's RevocationFailed metric, and logged */
+function revocationFailed(ctx: StepContext, message: string, fields: Record<string, unknown> = {}): void {
+  ctx.outcome.revocation = 'failed';
+  ctx.outcome.revocationFailures = (ctx.outcome.revocationFailures ?? 0) + 1;
+  logger.warn(message, { secretId: ctx.arn, step: ctx.event.Step, ...fields });
+}
