@@ -182,8 +182,9 @@ new JsonFile(project, 'stryker.config.json', {
     incremental: true,
     incrementalFile: '.tmp/mutation/stryker-incremental.json',
     tempDirName: '.tmp/stryker',
-    // one process type-checks the mutants, two run tests (both cores: the checker is idle most of the time)
-    concurrency: 3,
+    // Stryker gives half the processes to the type checker, which is idle after its first pass:
+    // 4 means two test runners, one per core
+    concurrency: 4,
     timeoutMS: 20_000,
   },
 });
