@@ -46,6 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // structured, redacted JSON logs and EMF metrics in the handler (bundled)
     '@aws-lambda-powertools/logger@^2.36.0',
     '@aws-lambda-powertools/metrics@^2.36.0',
+    // the settings schema (src/settings.ts): the handler validates with it (bundled); the
+    // construct imports only its type
+    'zod@^4',
     // the AwsSolutions gate in the tests; 2.38 is the line that runs on aws-cdk-lib 2.257
     'cdk-nag@~2.38.2',
     // integration test in the ecosystem's form; integ-runner 2.197 reads assemblies up to 2.257
@@ -88,6 +91,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.tsconfigDev.addInclude('.projenrc.ts');
 // handler modules are bundled by esbuild: they may import devDependencies (the AWS SDK)
 project.eslint?.allowDevDeps('src/handler/**');
+// the settings schema: the handler bundles zod; the construct imports only the schema's type
+project.eslint?.allowDevDeps('src/settings.ts');
 
 // minify the handler (smaller asset, faster cold start); projen's lambda options lack the flag
 const bundleHandler = project.tasks.tryFind('bundle:rotation.lambda');

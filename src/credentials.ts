@@ -1,14 +1,5 @@
 import { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-
-/** How the rotation authenticates to JFrog to mint a new token. */
-export enum JfrogCredentialsKind {
-  /** An access token (usually an admin's) stored in another secret. */
-  ADMIN_TOKEN = 'ADMIN_TOKEN',
-  /** A username and password (basic auth) stored in another secret. */
-  USERNAME_PASSWORD = 'USERNAME_PASSWORD',
-  /** The token in AWSCURRENT mints its own successor. */
-  SELF_ROTATING = 'SELF_ROTATING',
-}
+import { JfrogCredentialsKind } from './credentials-kind';
 
 /**
  * The credential the rotation uses to mint (and revoke) tokens.

@@ -4,19 +4,19 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { JfrogCredentials, JfrogCredentialsKind } from './credentials';
+import { JfrogCredentials } from './credentials';
+import { JfrogCredentialsKind } from './credentials-kind';
 import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter } from './rotation-config';
 import { RotationFunctionGroup } from './rotation-function-group';
+import { JfrogRotationFunctionOptions } from './rotation-function-options';
 import { JfrogRotationSchedule } from './schedule';
 import { JfrogTokenScope } from './scope';
 
 /** Properties of a `JfrogTokenRotation`. */
-export interface JfrogTokenRotationProps {
+export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
   /**
    * The base URL of the JFrog Platform, e.g. `https://acme.jfrog.io` (https only).
    *
@@ -111,70 +111,12 @@ export interface JfrogTokenRotationProps {
   readonly dedicatedFunction?: boolean;
 
   /**
-   * How long the rotation function's logs are kept (a setting of the function, see
-   * `dedicatedFunction`).
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Create the alarms of the rotation function: rotation errors, rotation failed or abandoned
-   * (Secrets Manager's own events), a token expiring soon, a rotation overdue. Each watches every
-   * rotation of the function; the function's log names the secret (a setting of the function,
-   * see `dedicatedFunction`).
-   *
-   * @default true
-   */
-  readonly alarms?: boolean;
-
-  /**
-   * Every alarm notifies this topic. A topic encrypted with a customer-managed key created in
-   * the same app gets the key policy CloudWatch needs to publish; for an imported key, add it
-   * yourself (see the README). A setting of the function, see `dedicatedFunction`.
-   *
-   * @default - no notification; the alarms are still created
-   */
-  readonly alarmTopic?: sns.ITopic;
-
-  /**
    * Alarm when the token in AWSCURRENT expires within this time. Must be shorter than
    * `tokenLifetime` minus `interval`, or it would fire between healthy rotations.
    *
    * @default - half of (`tokenLifetime` minus `interval`)
    */
   readonly expiryWarning?: Duration;
-
-  /**
-   * Put the rotation function in this VPC, for a self-hosted JFrog that is reachable only
-   * there. The function then needs a route to Secrets Manager and SSM: a NAT gateway or
-   * `vpcEndpoints`.
-   *
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Where in `vpc` the function runs.
-   *
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Security groups of the function in `vpc`.
-   *
-   * @default - a new security group with all outbound traffic allowed
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-
-  /**
-   * Create the interface endpoints the function calls (Secrets Manager and SSM) in `vpc`,
-   * reachable from the function only.
-   *
-   * @default false
-   */
-  readonly vpcEndpoints?: boolean;
 }
 
 /**
@@ -314,7 +256,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       lifetimeSeconds: this.tokenLifetime.toSeconds(),
       tokenField: this.tokenField,
       revokePrevious: props.revokePrevious ?? true,
-      credentialsKind: props.credentials.kind as RotationParameter['credentialsKind'],
+      credentialsKind: props.credentials.kind,
       credentialsSecretArn: props.credentials.secret?.secretFullArn ?? props.credentials.secret?.secretArn,
       credentialsField: props.credentials.field,
       metricSecretName: this.metricSecretName,

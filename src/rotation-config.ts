@@ -1,6 +1,7 @@
 // what the construct and the handler agree on, in one place so the two sides cannot drift apart.
 // the construct imports this file; the handler bundle does too.
 import { createHash } from 'crypto';
+import type { RotationParameter } from './settings';
 
 /**
  * the environment of a rotation function: where its rotations' configuration parameters are.
@@ -40,7 +41,8 @@ export type PinnedSettings = Pick<RotationParameter,
 export function settingsPin(settings: PinnedSettings): string {
   const canonical = JSON.stringify([
     settings.key ?? null, settings.jfrogUrl, settings.username.toLowerCase(), settings.scope, settings.lifetimeSeconds,
-    settings.tokenField, settings.revokePrevious, settings.credentialsKind, settings.credentialsIndex, settings.credentialsField ?? 'token',
+    // the defaults the settings schema applies: a setting left out pins as its default
+    settings.tokenField || 'token', settings.revokePrevious !== false, settings.credentialsKind, settings.credentialsIndex, settings.credentialsField || 'token',
   ]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
@@ -55,35 +57,8 @@ export function settingsPin(settings: PinnedSettings): string {
  */
 export const CONFIG_PARAMETER_PREFIX = '/cdk-jfrog-token-rotation';
 
-/** the configuration parameter's JSON (version 1) */
-export interface RotationParameter {
-  readonly v: 1;
-  /**
-   * the secret's complete ARN; for a secret imported by name, its partial ARN (no 6-character
-   * suffix), and then `secretName` is set too
-   */
-  readonly secretArn: string;
-  /**
-   * only for a secret imported by name: its exact name, which the handler compares with the name
-   * Secrets Manager reports (a partial ARN alone would also match a look-alike secret)
-   */
-  readonly secretName?: string;
-  readonly jfrogUrl: string;
-  readonly username: string;
-  readonly scope: string;
-  readonly lifetimeSeconds: number;
-  readonly tokenField: string;
-  readonly revokePrevious: boolean;
-  readonly credentialsKind: 'ADMIN_TOKEN' | 'USERNAME_PASSWORD' | 'SELF_ROTATING';
-  readonly credentialsSecretArn?: string;
-  readonly credentialsField?: string;
-  /** the SecretName dimension of the metrics, as the construct's metricXxx() helpers use it */
-  readonly metricSecretName: string;
-  /** the expiry alarm fires when the token has less than this left */
-  readonly expiryWarningSeconds: number;
-  /** the overdue alarm fires when the last rotation is older than this */
-  readonly overdueAfterSeconds: number;
-}
+/** the configuration parameter's JSON (version 1): defined once, by the schema in settings.ts */
+export type { RotationParameter };
 
 /**
  * the parameter name's last part for a secret name: every character SSM does not allow in a

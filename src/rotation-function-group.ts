@@ -14,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, PinnedSettings, ROTATION_FAILURE_EVENTS, settingsPin } from './rotation-config';
 import { RotationFunction } from './rotation-function';
+import { JfrogRotationFunctionOptions } from './rotation-function-options';
 
 /** where every alarm description points */
 const RUNBOOK = 'https://github.com/cdk-jfrog-token-rotation/cdk-jfrog-token-rotation#monitoring';
@@ -45,15 +46,7 @@ const UNRESOLVED_ARN_BYTES = 100;
 const UNRESOLVED_KEY_BYTES = 72;
 
 /** the settings that belong to a rotation function rather than to one rotation */
-export interface RotationFunctionGroupProps {
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
-  readonly vpcEndpoints?: boolean;
-  readonly logRetention?: logs.RetentionDays;
-  readonly alarms?: boolean;
-  readonly alarmTopic?: sns.ITopic;
-}
+export type RotationFunctionGroupProps = JfrogRotationFunctionOptions;
 
 /**
  * one rotation function with everything around it (role, log group, invoke permission, health

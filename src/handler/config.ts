@@ -1,9 +1,9 @@
 import { GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { CONFIG_PARAMETER_PREFIX, ENV, jfrogUrlProblem, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter, secretNameOfArn, settingsPin } from '../rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, normalizeJfrogUrl, parameterKey, secretNameOfArn, settingsPin } from '../rotation-config';
+import { parseSettings, RotationSettings } from '../settings';
 import { withinDeadline } from './aws';
 import { ConfigurationError, RefusedInvocationError } from './errors';
 
-export type CredentialsKind = RotationParameter['credentialsKind'];
 
 export interface RotationConfig {
   /** the SSM parameter this configuration came from */
@@ -18,7 +18,7 @@ export interface RotationConfig {
   readonly lifetimeSeconds: number;
   readonly tokenField: string;
   readonly revokePrevious: boolean;
-  readonly credentialsKind: CredentialsKind;
+  readonly credentialsKind: RotationSettings['credentialsKind'];
   readonly credentialsSecretArn?: string;
   readonly credentialsField: string;
   readonly metricSecretName: string;
@@ -26,7 +26,6 @@ export interface RotationConfig {
   readonly overdueAfterSeconds: number;
 }
 
-const KINDS: CredentialsKind[] = ['ADMIN_TOKEN', 'USERNAME_PASSWORD', 'SELF_ROTATING'];
 /** a redeployment reaches warm functions within this time; the steps of one rotation share one read */
 const CACHE_MS = 60_000;
 
@@ -169,52 +168,12 @@ export function assertConfigFor(config: RotationConfig, secret: { readonly arn: 
   }
 }
 
-/** parse and check one parameter's JSON */
+/** parse and check one parameter's JSON (the schema in settings.ts) */
 export function parseConfig(raw: string, parameterName: string): RotationConfig {
-  const fail = (what: string): never => {
-    throw new ConfigurationError(`the rotation settings in ${parameterName} are invalid: ${what}; redeploy the JfrogTokenRotation construct`);
-  };
-  let json: Partial<RotationParameter>;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return fail('not JSON');
+  const { settings, problem } = parseSettings(raw);
+  if (!settings) {
+    throw new ConfigurationError(`the rotation settings in ${parameterName} are invalid: ${problem}; redeploy the JfrogTokenRotation construct`);
   }
-  if (json === null || typeof json !== 'object' || json.v !== 1) fail(`unknown format version '${(json as { v?: unknown })?.v}'`);
-  const text = (field: keyof RotationParameter, value: unknown): string => {
-    if (typeof value !== 'string' || value.trim() === '') fail(`"${field}" must be a non-empty string`);
-    return value as string;
-  };
-  const seconds = (field: keyof RotationParameter, value: unknown): number => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) fail(`"${field}" must be a positive whole number of seconds, got '${String(value)}'`);
-    return value as number;
-  };
-  const rawUrl = text('jfrogUrl', json.jfrogUrl);
-  const urlProblem = jfrogUrlProblem(rawUrl);
-  if (urlProblem) fail(`"jfrogUrl" is refused: ${urlProblem}`);
-  const jfrogUrl = new URL(rawUrl);
-  // a token field the handler writes itself would let the settings overwrite its bookkeeping
-  const tokenField = json.tokenField || 'token';
-  if (RESERVED_FIELDS.includes(tokenField)) fail(`"tokenField" cannot be '${tokenField}': the rotation writes ${RESERVED_FIELDS.join(', ')} itself`);
-  const credentialsKind = json.credentialsKind as CredentialsKind;
-  if (!KINDS.includes(credentialsKind)) fail(`"credentialsKind" must be one of ${KINDS.join(', ')}, got '${credentialsKind}'`);
-  const credentialsSecretArn = json.credentialsSecretArn || undefined;
-  if (credentialsKind !== 'SELF_ROTATING' && !credentialsSecretArn) fail(`"credentialsSecretArn" is missing for ${credentialsKind} credentials`);
-  return {
-    parameterName,
-    secretArn: text('secretArn', json.secretArn),
-    secretName: json.secretName === undefined ? undefined : text('secretName', json.secretName),
-    jfrogUrl,
-    username: text('username', json.username),
-    scope: text('scope', json.scope),
-    lifetimeSeconds: seconds('lifetimeSeconds', json.lifetimeSeconds),
-    tokenField,
-    revokePrevious: json.revokePrevious !== false,
-    credentialsKind,
-    credentialsSecretArn,
-    credentialsField: json.credentialsField || 'token',
-    metricSecretName: text('metricSecretName', json.metricSecretName),
-    expiryWarningSeconds: seconds('expiryWarningSeconds', json.expiryWarningSeconds),
-    overdueAfterSeconds: seconds('overdueAfterSeconds', json.overdueAfterSeconds),
-  };
+  const { v: _version, jfrogUrl, ...rest } = settings;
+  return { ...rest, parameterName, jfrogUrl: new URL(jfrogUrl) };
 }

@@ -198,7 +198,7 @@ export class Harness {
     await this.putSettings(`${configPath}${key}`, JSON.stringify(parameter));
     this.pin(functionId, key, parameter);
     this.configured.set(secretArn, {
-      username: settings.username.toLowerCase(), tokenField: parameter.tokenField, revokePrevious: parameter.revokePrevious,
+      username: settings.username.toLowerCase(), tokenField: settings.tokenField ?? 'token', revokePrevious: settings.revokePrevious ?? true,
     });
     return this.functionEnv(functionId, extra);
   }

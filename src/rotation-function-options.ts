@@ -1,0 +1,70 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+
+/**
+ * The settings of a rotation function rather than of one rotation: its network, its logs and
+ * its alarms.
+ *
+ * The rotations of a stack share one function (see `JfrogTokenRotationProps.dedicatedFunction`):
+ * rotations that agree on all of these share one, and its alarms watch all of them. The alarms
+ * and metrics of a function are reached from any of its rotations (`rotationErrorsAlarm`,
+ * `metricRefusedInvocations()`, ...): they are the same objects for every rotation that shares it.
+ */
+export interface JfrogRotationFunctionOptions {
+  /**
+   * Put the rotation function in this VPC, for a self-hosted JFrog that is reachable only
+   * there. The function then needs a route to Secrets Manager and SSM: a NAT gateway or
+   * `vpcEndpoints`.
+   *
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Where in `vpc` the function runs.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the function in `vpc`.
+   *
+   * @default - a new security group with all outbound traffic allowed
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Create the interface endpoints the function calls (Secrets Manager and SSM) in `vpc`,
+   * reachable from the function only.
+   *
+   * @default false
+   */
+  readonly vpcEndpoints?: boolean;
+
+  /**
+   * How long the rotation function's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Create the alarms of the rotation function: rotation errors, rotation failed or abandoned
+   * (Secrets Manager's own events), a token expiring soon, a rotation overdue. Each watches every
+   * rotation of the function; the function's log names the secret.
+   *
+   * @default true
+   */
+  readonly alarms?: boolean;
+
+  /**
+   * Every alarm notifies this topic. A topic encrypted with a customer-managed key created in
+   * the same app gets the key policy CloudWatch needs to publish; for an imported key, add it
+   * yourself (see the README).
+   *
+   * @default - no notification; the alarms are still created
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
