@@ -1,6 +1,6 @@
 // npm run bench: figures for the handler, a rotation and synthesis, each a median of repeated
 // runs beside its baseline in the same run. prints; asserts nothing. see BENCHMARKS.md.
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -13,6 +13,7 @@ import { buildSync } from 'esbuild';
 import { JfrogCredentials, JfrogTokenRotation, JfrogTokenScope } from '../src';
 import { STEPS } from '../src/handler/steps';
 import { Harness } from '../test/support/harness';
+import { runHandler, RunnerReport } from '../test/support/invoke';
 import { freePort } from '../test/support/ports';
 
 const ROOT = path.join(__dirname, '..');
@@ -51,25 +52,52 @@ function sdkBaselineBundle(): string {
   return outfile;
 }
 
+/**
+ * the handler built the other way: the AWS SDK left out of the bundle, for the one the Lambda
+ * runtime provides (here the same version, unbundled from node_modules, as the runtime keeps it)
+ */
+function handlerWithRuntimeSdk(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-runtime-sdk-'));
+  const outfile = path.join(dir, 'index.js');
+  buildSync({
+    entryPoints: [path.join(ROOT, 'src', 'rotation.lambda.ts')], bundle: true, platform: 'node', target: 'node24', minify: true, keepNames: true,
+    external: ['@aws-sdk/*'], outfile, logLevel: 'error', nodePaths: [path.join(ROOT, 'node_modules')],
+  });
+  return outfile;
+}
+
 function handlerFigures(): void {
   console.log('\n1. Handler (the bundled asset Lambda runs)');
   const sdk = sdkBaselineBundle();
+  const runtimeSdk = handlerWithRuntimeSdk();
   const quiet = { ...process.env, NODE_NO_WARNINGS: '1' };
-  const bare: number[] = []; const handler: number[] = []; const withSdk: number[] = [];
-  const rss = { bare: [] as number[], handler: [] as number[], sdk: [] as number[] };
-  // interleaved, after a warm-up, so disk cache and CPU frequency treat all three alike
+  // the runtime's SDK is found on NODE_PATH, as Lambda's /var/runtime/node_modules is
+  const withRuntime = { ...quiet, NODE_PATH: path.join(ROOT, 'node_modules') };
+  const runs = { bare: [] as number[], handler: [] as number[], sdk: [] as number[], runtime: [] as number[] };
+  const rss = { bare: [] as number[], handler: [] as number[], sdk: [] as number[], runtime: [] as number[] };
+  const load = (file: string, env: NodeJS.ProcessEnv, key: keyof typeof runs) => {
+    const r = timeNode(file ? [`require(${JSON.stringify(file)})`] : [''], env);
+    runs[key].push(r.ms); rss[key].push(r.maxRssKb);
+  };
+  // interleaved, after a warm-up, so disk cache and CPU frequency treat all alike
   timeNode([`require(${JSON.stringify(HANDLER)})`], quiet);
+  timeNode([`require(${JSON.stringify(runtimeSdk)})`], withRuntime);
   for (let i = 0; i < RUNS; i++) {
-    const b = timeNode([''], quiet); bare.push(b.ms); rss.bare.push(b.maxRssKb);
-    const h = timeNode([`require(${JSON.stringify(HANDLER)})`], quiet); handler.push(h.ms); rss.handler.push(h.maxRssKb);
-    const s = timeNode([`require(${JSON.stringify(sdk)})`], quiet); withSdk.push(s.ms); rss.sdk.push(s.maxRssKb);
+    load('', quiet, 'bare');
+    load(HANDLER, quiet, 'handler');
+    load(sdk, quiet, 'sdk');
+    load(runtimeSdk, withRuntime, 'runtime');
   }
-  const widths = [44, 14, 18, 12];
-  row(['', 'bundle bytes', 'cold start (median)', 'ratio to bare'], widths);
-  row(["bare node -e ''", '-', ms(median(bare)), '1.00'], widths);
-  row(['the handler module (require)', String(fs.statSync(HANDLER).size), ms(median(handler)), (median(handler) / median(bare)).toFixed(2)], widths);
-  row(['baseline: AWS SDK v3 Secrets Manager + SSM', String(fs.statSync(sdk).size), ms(median(withSdk)), (median(withSdk) / median(bare)).toFixed(2)], widths);
-  console.log(`  peak RSS after load: bare ${mb(median(rss.bare))}, handler ${mb(median(rss.handler))}, SDK baseline ${mb(median(rss.sdk))} (${RUNS} runs each)`);
+  const widths = [52, 14, 18, 12, 12];
+  const sdkMs = median(runs.sdk);
+  row(['', 'bundle bytes', 'cold start (median)', 'ratio to bare', 'to SDK only'], widths);
+  const line = (name: string, bytes: string, key: keyof typeof runs) =>
+    row([name, bytes, ms(median(runs[key])), (median(runs[key]) / median(runs.bare)).toFixed(2), (median(runs[key]) / sdkMs).toFixed(2)], widths);
+  line("bare node -e ''", '-', 'bare');
+  line('the handler, SDK bundled (what the construct ships)', String(fs.statSync(HANDLER).size), 'handler');
+  line('the handler on the runtime\'s SDK (SDK not bundled)', String(fs.statSync(runtimeSdk).size), 'runtime');
+  line('baseline: a bundle of only the two SDK clients', String(fs.statSync(sdk).size), 'sdk');
+  console.log(`  peak RSS after load: bare ${mb(median(rss.bare))}, handler ${mb(median(rss.handler))}, on the runtime's SDK ${mb(median(rss.runtime))}, SDK only ${mb(median(rss.sdk))} (${RUNS} runs each)`);
 }
 
 /** a proxy in front of moto that counts the requests per API */
@@ -91,27 +119,10 @@ async function countingProxy(target: string) {
   return { endpoint: `http://127.0.0.1:${port}`, counts, close: () => new Promise((r) => server.close(r)) };
 }
 
-interface StepsReport {
-  readonly loadedMs: number;
-  readonly results: Array<{ ok: boolean; error?: string; ms: number }>;
-  readonly maxRssKb: number;
-  /** the live heap after a forced full collection at the end */
-  readonly heapUsedKb: number;
-}
+type StepsReport = RunnerReport;
 
 function runSteps(events: unknown[], env: Record<string, string>): Promise<StepsReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'run-steps.js'), HANDLER], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (c) => { stdout += c; });
-    child.stderr.resume();
-    child.on('close', () => {
-      const marker = stdout.lastIndexOf('__REPORT__');
-      if (marker < 0) return reject(new Error(`the runner printed no report: ${stdout.slice(-500)}`));
-      resolve(JSON.parse(stdout.slice(marker + '__REPORT__'.length)));
-    });
-    child.stdin.end(JSON.stringify(events));
-  });
+  return runHandler(HANDLER, events, env, ['--expose-gc']);
 }
 
 async function rotationFigures(h: Harness): Promise<void> {
@@ -152,7 +163,7 @@ async function rotationFigures(h: Harness): Promise<void> {
         const t0 = Date.now();
         for (const event of await rotation()) {
           const report = await runSteps([event], env);
-          if (!report.results[0].ok) throw new Error(`a step failed: ${report.results[0].error}`);
+          if (!report.results[0].ok) throw new Error(`a step failed: ${report.results[0].errorMessage}`);
         }
         cold.push(Date.now() - t0);
       });
@@ -181,11 +192,11 @@ async function rotationFigures(h: Harness): Promise<void> {
     const functionEnv: Record<string, string> = { ...h.functionEnv(functionId), NODE_NO_WARNINGS: '1' };
     // the first rotation of each, in one warm function, as a deployment of 100 rotations starts them
     const filled = await runSteps(firstRotations, functionEnv);
-    if (filled.results.some((r) => !r.ok)) throw new Error(`a first rotation failed: ${filled.results.find((r) => !r.ok)?.error}`);
+    if (filled.results.some((r) => !r.ok)) throw new Error(`a first rotation failed: ${filled.results.find((r) => !r.ok)?.errorMessage}`);
     const health = await runSteps([{ jfrogTokenRotationHealthCheck: {} }], functionEnv);
     console.log(`  ${many} first rotations in one warm function: ${ms(filled.results.reduce((a, r) => a + r.ms, 0))} in all, peak RSS ${mb(filled.maxRssKb)}`);
     console.log(`  live heap after a full collection: ${mb(median(heap))} after one rotation (4 invocations), ${mb(filled.heapUsedKb)} after those ${firstRotations.length} invocations`);
-    console.log(`  health check of those ${many} rotations in one invocation: ${ms(health.results[0].ms)}, ${health.results[0].ok ? 'all healthy' : health.results[0].error}, peak RSS ${mb(health.maxRssKb)}`);
+    console.log(`  health check of those ${many} rotations in one invocation: ${ms(health.results[0].ms)}, ${health.results[0].ok ? 'all healthy' : health.results[0].errorMessage}, peak RSS ${mb(health.maxRssKb)}`);
   } finally {
     await proxy.close();
   }

@@ -18,6 +18,36 @@ export interface InvokeResult {
   readonly crashed: boolean;
 }
 
+/** what run-handler.js reports */
+export interface RunnerReport {
+  /** time to load the handler module */
+  readonly loadedMs: number;
+  readonly results: Array<{ ok: boolean; errorType?: string; errorMessage?: string; ms: number }>;
+  readonly maxRssKb: number;
+  /** the live heap after a forced full collection at the end (with --expose-gc) */
+  readonly heapUsedKb: number;
+}
+const MARKER = '__REPORT__';
+
+/**
+ * runs a bundled Lambda handler on several events in ONE fresh Node.js process, as a warm Lambda
+ * function does (the runner the tests, the demo and the bench share)
+ */
+export function runHandler(handlerPath: string, events: unknown[], env: Record<string, string>, nodeArgs: string[] = []): Promise<RunnerReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, RUNNER, handlerPath], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout!.on('data', (c) => { stdout += c; });
+    child.stderr!.resume();
+    child.on('close', () => {
+      const marker = stdout.lastIndexOf(MARKER);
+      if (marker < 0) return reject(new Error(`the runner printed no report: ${stdout.slice(-500)}`));
+      resolve(JSON.parse(stdout.slice(marker + MARKER.length)));
+    });
+    child.stdin!.end(JSON.stringify(events));
+  });
+}
+
 /**
  * runs a bundled Lambda handler once in a fresh Node.js process, as Lambda would: the event on
  * stdin, the environment given (nothing inherited), killed at the timeout. `onStart` receives a
@@ -43,15 +73,16 @@ export function invokeHandler(handlerPath: string, event: unknown, env: Record<s
       clearTimeout(hardStop);
       cleanup?.();
       // the runner prints the outcome last on stdout; stderr (warnings) may arrive in any order
-      const marker = stdout.lastIndexOf('__ROTATION_RESULT__');
+      const marker = stdout.lastIndexOf(MARKER);
       const logs = (marker >= 0 ? stdout.slice(0, marker) : stdout) + stderr;
       let result: { ok: boolean; errorType?: string; errorMessage?: string } = { ok: false, errorType: 'Crash', errorMessage: 'the function stopped without an answer' };
       if (marker >= 0 && !crashed) {
-        result = JSON.parse(stdout.slice(marker + '__ROTATION_RESULT__'.length).split('\n')[0]);
+        const { ok, errorType, errorMessage } = (JSON.parse(stdout.slice(marker + MARKER.length).split('\n')[0]) as RunnerReport).results[0];
+        result = { ok, errorType, errorMessage };
       }
       resolve({ ...result, logs, crashed });
     });
-    child.stdin!.end(JSON.stringify(event));
+    child.stdin!.end(JSON.stringify([event]));
   });
 }
 
