@@ -1,0 +1,109 @@
+import { RotationConfig } from '../../src/handler/config';
+import { clearCredentialCache, mintingAuth, revokingAuth } from '../../src/handler/credentials';
+import { forgetSecrets, redact } from '../../src/handler/redact';
+import { StepContext } from '../../src/handler/step-context';
+
+// which credential a step sends to JFrog, and how it is read from its secret: against a store
+// that holds the values in memory and counts its reads
+
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdEf';
+const CREDS = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jfrog-admin-XyZabc';
+
+function context(kind: RotationConfig['credentialsKind'], credential: string | undefined, options: { field?: string; failRead?: boolean } = {}) {
+  const reads: string[] = [];
+  const store = {
+    getValue: async (secretId: string, selector: { stage?: string }) => {
+      reads.push(`${secretId}@${selector.stage}`);
+      if (options.failRead) throw Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' });
+      return credential;
+    },
+  };
+  const config = {
+    credentialsKind: kind, credentialsSecretArn: kind === 'SELF_ROTATING' ? undefined : CREDS, credentialsField: options.field ?? 'token',
+    tokenField: 'token', username: 'ci-bot',
+  } as RotationConfig;
+  return { ctx: { config, store, arn: ARN } as unknown as StepContext, reads };
+}
+
+beforeEach(() => {
+  clearCredentialCache();
+  forgetSecrets();
+});
+
+describe('an admin token', () => {
+  test('from the configured field of a JSON object, registered for redaction', async () => {
+    const { ctx } = context('ADMIN_TOKEN', JSON.stringify({ adminToken: 'admin-t0ken-value', note: 'x' }), { field: 'adminToken' });
+    expect(await mintingAuth(ctx, { fields: {} })).toEqual({ kind: 'bearer', token: 'admin-t0ken-value', source: `the credential in ${CREDS}` });
+    expect(redact('sent admin-t0ken-value')).toBe('sent ***');
+  });
+
+  test('as the whole plain-text value, trimmed', async () => {
+    const { ctx } = context('ADMIN_TOKEN', '  plain-admin-t0ken\n');
+    expect(await mintingAuth(ctx, { fields: {} })).toMatchObject({ kind: 'bearer', token: 'plain-admin-t0ken' });
+  });
+
+  test.each([
+    [JSON.stringify({ other: 'x' }), /has no "token" string; put the admin token there/],
+    [JSON.stringify({ token: '' }), /has no "token" string/],
+    ['   ', /is empty; put the admin token into it/],
+  ])('a credential without a token says where to put it: %s', async (value, message) => {
+    const { ctx } = context('ADMIN_TOKEN', value);
+    await expect(mintingAuth(ctx, { fields: {} })).rejects.toMatchObject({ name: 'CredentialError', message: expect.stringMatching(message) });
+  });
+
+  test('a missing or unreadable credential secret names the secret and what to check', async () => {
+    await expect(mintingAuth(context('ADMIN_TOKEN', undefined).ctx, { fields: {} })).rejects.toThrow(/does not exist or has no value; put the JFrog credential into it/);
+    await expect(mintingAuth(context('ADMIN_TOKEN', 'x', { failRead: true }).ctx, { fields: {} }))
+      .rejects.toThrow(new RegExp(`${CREDS} could not be read \\(AccessDeniedException: not allowed\\)`));
+  });
+
+  test('read once for the steps of one rotation (a minute), afresh after clearCredentialCache', async () => {
+    const { ctx, reads } = context('ADMIN_TOKEN', 'cached-admin-t0ken');
+    await mintingAuth(ctx, { fields: {} });
+    await revokingAuth(ctx, { fields: {}, token: 'new-token' });
+    expect(reads).toEqual([`${CREDS}@AWSCURRENT`]);
+    // a cached credential is registered again for this invocation's redaction
+    forgetSecrets();
+    await mintingAuth(ctx, { fields: {} });
+    expect(redact('cached-admin-t0ken')).toBe('***');
+    clearCredentialCache();
+    await mintingAuth(ctx, { fields: {} });
+    expect(reads).toHaveLength(2);
+  });
+});
+
+describe('a username and password', () => {
+  test('basic credentials; the password and the Basic header\'s base64 are registered', async () => {
+    const { ctx } = context('USERNAME_PASSWORD', JSON.stringify({ username: 'admin', password: 'pa55word!' }));
+    expect(await mintingAuth(ctx, { fields: {} })).toEqual({ kind: 'basic', username: 'admin', password: 'pa55word!', source: `the credential in ${CREDS}` });
+    expect(redact(`p=pa55word! h=${Buffer.from('admin:pa55word!').toString('base64')}`)).toBe('p=*** h=***');
+  });
+
+  test.each([
+    [JSON.stringify({ username: 'admin' })],
+    [JSON.stringify({ username: '', password: 'x' })],
+    ['admin:pa55word'],
+  ])('anything but both strings is refused with the form to use: %s', async (value) => {
+    await expect(mintingAuth(context('USERNAME_PASSWORD', value).ctx, { fields: {} }))
+      .rejects.toThrow(/must be a JSON object with "username" and "password" strings/);
+  });
+});
+
+describe('a self-rotating token', () => {
+  test('mints with the current token and revokes with the newest; reads no credential secret', async () => {
+    const { ctx, reads } = context('SELF_ROTATING', undefined);
+    expect(await mintingAuth(ctx, { fields: {}, token: 'current-t0ken' })).toMatchObject({ kind: 'bearer', token: 'current-t0ken' });
+    expect(await revokingAuth(ctx, { fields: {}, token: 'newest-t0ken' })).toMatchObject({ kind: 'bearer', token: 'newest-t0ken' });
+    expect(reads).toEqual([]);
+  });
+
+  test('without a seed, says how to seed it', async () => {
+    await expect(mintingAuth(context('SELF_ROTATING', undefined).ctx, { fields: {} }))
+      .rejects.toThrow(/holds no token in "token"; a self-rotating token needs a seed: put \{"token": "<a valid token of ci-bot>"\}/);
+  });
+});
+
+test('an admin rotation revokes with the admin credential, whatever the newest token is', async () => {
+  const { ctx } = context('ADMIN_TOKEN', 'the-admin-t0ken');
+  expect(await revokingAuth(ctx, { fields: {}, token: 'newest-t0ken' })).toMatchObject({ token: 'the-admin-t0ken' });
+});
