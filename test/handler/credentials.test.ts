@@ -19,8 +19,11 @@ function context(kind: RotationConfig['credentialsKind'], credential: string | u
     },
   };
   const config = {
-    credentialsKind: kind, credentialsSecretArn: kind === 'SELF_ROTATING' ? undefined : CREDS, credentialsField: options.field ?? 'token',
-    tokenField: 'token', username: 'ci-bot',
+    credentialsKind: kind,
+    credentialsSecretArn: kind === 'SELF_ROTATING' ? undefined : CREDS,
+    credentialsField: options.field ?? 'token',
+    tokenField: 'token',
+    username: 'ci-bot',
   } as RotationConfig;
   return { ctx: { config, store, arn: ARN } as unknown as StepContext, reads };
 }

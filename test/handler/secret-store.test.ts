@@ -1,5 +1,6 @@
 import {
-  DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException, SecretsManagerClient, UpdateSecretVersionStageCommand,
+  DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException,
+  SecretsManagerClient, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SecretStore, versionWith } from '../../src/handler/secret-store';
