@@ -100,20 +100,31 @@ export class JfrogClient {
     return { tokenId, accessToken, expiresIn };
   }
 
-  /** GET /access/api/v1/tokens/me: proves a token is accepted (ping and readiness accept anyone) */
-  public async whoAmI(token: string): Promise<TokenInfo> {
+  /**
+   * GET /access/api/v1/tokens/me: proves a token is accepted (ping and readiness accept anyone).
+   * JFrog before 7.53.1 has no `me` and reads it as a token id (404): then the token reads its own
+   * entry by id (GET /tokens/{id}, which a user may do for its own tokens), so the proof is the
+   * same on every version
+   */
+  public async whoAmI(token: string, tokenId?: string): Promise<TokenInfo> {
     const auth: JfrogAuth = { kind: 'bearer', token, source: 'the pending token' };
-    const res = await this.send('GET', '/access/api/v1/tokens/me', auth, undefined, { retry5xx: true });
+    let res = await this.send('GET', '/access/api/v1/tokens/me', auth, undefined, { retry5xx: true });
+    if (res.status === 404 && /"code"\s*:\s*"NOT_FOUND"/.test(res.body) && tokenId) {
+      res = await this.send('GET', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });
+      if (res.status === 404) {
+        throw new JfrogError(`JFrog has no /access/api/v1/tokens/me (Artifactory before 7.53.1) and does not find the pending token ${tokenId} by its id either: a token shorter-lived than JFrog's persistent threshold (3 hours by default) is not stored. Raise tokenLifetime to 3 hours or more, or upgrade Artifactory to 7.53.1+`, 404);
+      }
+    }
     if (res.status !== 200) {
       throw this.statusError('verify the new token', res, auth);
     }
     const json = this.parseJson(res, 'verify the new token');
-    const tokenId = json.token_id;
-    if (typeof tokenId !== 'string') {
-      throw new JfrogError('JFrog answered /access/api/v1/tokens/me without a token_id; JFrog 7.53.1 or later is needed to verify tokens', res.status);
+    const id = json.token_id;
+    if (typeof id !== 'string') {
+      throw new JfrogError('JFrog answered the token look-up without a token_id; the Access API of JFrog 7.21.1 or later is needed to verify tokens', res.status);
     }
     return {
-      tokenId,
+      tokenId: id,
       subject: typeof json.subject === 'string' ? json.subject : undefined,
       expiry: typeof json.expiry === 'number' ? json.expiry : undefined,
     };

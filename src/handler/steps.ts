@@ -152,7 +152,7 @@ async function verifyPending(ctx: StepContext, pending: TokenSecret) {
   }
   let info: Awaited<ReturnType<JfrogClient['whoAmI']>>;
   try {
-    info = await jfrog.whoAmI(pending.token);
+    info = await jfrog.whoAmI(pending.token, pending.tokenId);
   } catch (e) {
     if (e instanceof JfrogError && e.status === 401) {
       // take it back in case JFrog only said no this once (a revoked token stays revoked)

@@ -80,6 +80,12 @@ export class JfrogEmulator extends EventEmitter {
   public basicAuthTokenCreation = true;
   /** token.max-expiry for non-admins, seconds; 0 = no cap */
   public maxExpirySeconds = 0;
+  /**
+   * the Artifactory version it answers as: what the Access API does depends on it. before
+   * 7.53.1 there is no /tokens/me (`me` is read as a token id); before 7.50.3 force_revocable is
+   * ignored
+   */
+  public version = '7.104.5';
   private faults: Array<Fault & { left: number }> = [];
   private readonly server: https.Server;
 
@@ -217,7 +223,7 @@ export class JfrogEmulator extends EventEmitter {
         .filter((t) => t.persistent && !t.revoked && (caller.admin || t.username === caller.username) && matches(t.description))
         .map(tokenInfo);
       answer(200, { tokens });
-    } else if (method === 'DELETE' && url.pathname === '/access/api/v1/tokens/me') {
+    } else if (method === 'DELETE' && url.pathname === '/access/api/v1/tokens/me' && this.atLeast('7.53.1')) {
       // a token revokes itself
       if (!caller.token) {
         answer(400, errors('BAD_REQUEST', 'Only an access token can revoke itself'));
@@ -227,7 +233,7 @@ export class JfrogEmulator extends EventEmitter {
         caller.token.revoked = true;
         send(200, 'Token revoked');
       }
-    } else if (method === 'GET' && url.pathname === '/access/api/v1/tokens/me') {
+    } else if (method === 'GET' && url.pathname === '/access/api/v1/tokens/me' && this.atLeast('7.53.1')) {
       if (!caller.token) {
         answer(400, errors('BAD_REQUEST', 'Only an access token can describe itself'));
       } else if (!caller.token.persistent) {
@@ -251,14 +257,27 @@ export class JfrogEmulator extends EventEmitter {
       }
     } else if (method === 'GET' && url.pathname.startsWith('/access/api/v1/tokens/')) {
       const target = this.tokens.get(decodeURIComponent(url.pathname.slice('/access/api/v1/tokens/'.length)));
-      if (!target || !target.persistent || (!caller.admin && target.username !== caller.username)) {
+      if (!target || !target.persistent) {
         answer(404, errors('NOT_FOUND', 'Token not found'));
+      } else if (!caller.admin && target.username !== caller.username) {
+        // Get Token by ID: a user may read only its own tokens; another's is refused, not hidden
+        answer(403, errors('FORBIDDEN', 'User has no permissions to get the token'));
       } else {
         answer(200, tokenInfo(target));
       }
     } else {
       answer(405, errors('METHOD_NOT_ALLOWED', 'Method not allowed'));
     }
+  }
+
+  /** the emulated version is this one or later */
+  private atLeast(version: string): boolean {
+    const parts = (v: string) => v.split('.').map(Number);
+    const [have, want] = [parts(this.version), parts(version)];
+    for (let i = 0; i < 3; i++) {
+      if ((have[i] ?? 0) !== (want[i] ?? 0)) return (have[i] ?? 0) > (want[i] ?? 0);
+    }
+    return true;
   }
 
   private authenticate(header: string): Caller | undefined {
@@ -317,7 +336,7 @@ export class JfrogEmulator extends EventEmitter {
         return [403, errors('FORBIDDEN', 'expires_in exceeds the maximum expiry allowed for non-admin users')];
       }
     }
-    const token = this.mint(username, scope, expiresIn ?? 365 * 86400, description, params.force_revocable === true, true, true);
+    const token = this.mint(username, scope, expiresIn ?? 365 * 86400, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true);
     return [200, {
       token_id: token.id,
       access_token: token.accessToken,

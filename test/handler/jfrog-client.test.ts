@@ -63,3 +63,26 @@ test('the list by description prefix returns only tokens whose description start
   const found = await c.tokensWithDescriptionPrefix(admin, 'cdk-jfrog-token-rotation: arn:x:secret:a-AbCdEf version ');
   expect(found.map((t) => t.tokenId)).toEqual([ours.tokenId]);
 });
+
+test('a user looking up another user\'s token is refused (403), never told it is gone', async () => {
+  jfrog.addUser('ci-bot');
+  jfrog.addUser('someone');
+  const theirs = jfrog.validToken(jfrog.seedToken('someone', 'applied-permissions/user'))!;
+  const user: JfrogAuth = { kind: 'bearer', token: jfrog.seedToken('ci-bot', 'applied-permissions/user'), source: 'the token of ci-bot' };
+  await expect(client().tokenInfo(user, theirs.id)).rejects.toMatchObject({ name: 'JfrogError', status: 403 });
+  expect(await client().tokenInfo(admin, theirs.id)).toMatchObject({ tokenId: theirs.id });
+});
+
+describe('a JFrog before 7.53.1', () => {
+  afterEach(() => { jfrog.version = '7.104.5'; });
+
+  test('a token is verified by reading its own entry by id; a short-lived token it cannot find names the version and the threshold', async () => {
+    jfrog.version = '7.46.0';
+    const minted = await client().createToken(admin, mint);
+    expect(await client().whoAmI(minted.accessToken, minted.tokenId)).toMatchObject({ tokenId: minted.tokenId });
+    const short = await client().createToken(admin, { ...mint, expiresInSeconds: 2 * 3600 });
+    const error = await client().whoAmI(short.accessToken, short.tokenId).catch((e) => e);
+    expect(error.message).toMatch(/no \/access\/api\/v1\/tokens\/me \(Artifactory before 7\.53\.1\).*not stored\. Raise tokenLifetime to 3 hours or more, or upgrade Artifactory to 7\.53\.1\+/);
+    expect(error.message).not.toMatch(/jfrogUrl/);
+  });
+});

@@ -224,6 +224,38 @@ describe('revocation', () => {
     h.jfrog.tokens.get(h.jfrog.validToken(seed)!.id)!.revoked = true;
   });
 
+  describe('a JFrog before 7.53.1 (no /access/api/v1/tokens/me)', () => {
+    afterEach(() => { h.jfrog.version = '7.104.5'; });
+
+    test('verifies the pending token by its own id and rotates; the starting token is reported, not lost', async () => {
+      h.jfrog.version = '7.46.0';
+      const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+      const { secretArn, env } = await setup({ username: USER, token: seed });
+      expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      const second = await rotate(secretArn, env);
+      expect(second.failed).toBeUndefined();
+      const promoted = (await h.stage(secretArn, 'AWSCURRENT')).value!;
+      expect(h.jfrog.validToken(promoted.token)?.id).toBe(promoted.tokenId);
+      // the token read its own entry by id, with itself as the credential
+      expect(h.jfrog.requests.filter((r) => r.method === 'GET' && r.path === `/access/api/v1/tokens/${promoted.tokenId}`).map((r) => [r.auth, r.status]))
+        .toContainEqual(['bearer', 200]);
+      h.jfrog.tokens.get(h.jfrog.validToken(seed)!.id)!.revoked = true;
+    });
+
+    test('a pending token it rejects is not promoted (the fallback does not pass everything)', async () => {
+      h.jfrog.version = '7.46.0';
+      const { secretArn, env } = await setup();
+      const token = await h.startRotation(secretArn);
+      await step('createSecret', secretArn, token, env);
+      const pending = (await h.stage(secretArn, 'AWSPENDING')).value!;
+      h.jfrog.tokens.get(pending.tokenId)!.revoked = true;
+      const test = await step('testSecret', secretArn, token, env);
+      expect(test.ok).toBe(false);
+      expect(test.error?.message).toMatch(/JFrog rejects the pending token/);
+      expect((await h.stage(secretArn, 'AWSCURRENT')).value!.tokenId).toBeUndefined();
+    });
+  });
+
   test('a cancelled rotation\'s token is revoked by the next finished rotation', async () => {
     const { secretArn, env } = await setup();
     await rotate(secretArn, env);
