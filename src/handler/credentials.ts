@@ -28,11 +28,16 @@ export async function mintingAuth(ctx: StepContext, current: TokenSecret): Promi
   return credentialAuth(ctx);
 }
 
-/** the credential that revokes: the configured one, or the newest token of a self-rotating secret */
+/**
+ * the credential that looks up, lists and revokes: the configured admin token, else the newest
+ * token of the rotation's user (a user may list and revoke its own tokens, which are the only ones
+ * a rotation revokes). JFrog takes basic credentials for minting only ("requires a valid token"
+ * for look-ups and revocation), so a username and password never revoke
+ */
 export async function revokingAuth(ctx: StepContext, newest: TokenSecret): Promise<JfrogAuth> {
-  if (ctx.config.credentialsKind === 'SELF_ROTATING' && newest.token) {
-    // a user may revoke its own tokens; the newest one is certain to be valid
-    return { kind: 'bearer', token: newest.token, source: `the new token of ${ctx.arn} (selfRotating)` };
+  if (ctx.config.credentialsKind !== 'ADMIN_TOKEN' && newest.token) {
+    // the newest one is certain to be valid
+    return { kind: 'bearer', token: newest.token, source: `the new token of ${ctx.arn}` };
   }
   return credentialAuth(ctx);
 }

@@ -329,8 +329,12 @@ export class JfrogClient {
       hint = 'JFrog refused the request as invalid; check the scope and tokenLifetime (tokens shorter than 6 hours cannot be revoked)';
     } else if (status === 401) {
       hint = `JFrog did not accept ${auth.source}: it is expired, revoked or wrong. Put a valid credential there, then retry the rotation`;
+    } else if (status === 403 && auth.kind === 'basic' && what === 'create a token') {
+      hint = `JFrog refused to mint with basic credentials (${auth.source}): that needs "Enable Token Generation via API" on (Artifactory 7.63.2+, Administration > Security > General) and an internal user without MFA. Turn it on, or use an admin token (JfrogCredentials.adminToken)`;
+    } else if (status === 403 && what === 'create a token') {
+      hint = `${auth.source} may not mint this token: a non-admin may mint only for itself, never with admin scope, and never for longer than the server's token.max-expiry (which non-admins cannot read). Use an admin token, or shorten tokenLifetime to within the server's token.max-expiry`;
     } else if (status === 403) {
-      hint = `${auth.source} may not do this: non-admins can mint only for themselves, never admin scope, and never longer than the server's max expiry. Use an admin token or shorten tokenLifetime`;
+      hint = `${auth.source} may not do this: a non-admin may look up and revoke only its own tokens. Use an admin token for the rotation`;
     } else if (status === 404) {
       hint = `${this.baseUrl.origin} has no JFrog Access API here; set jfrogUrl to the platform URL (e.g. https://acme.jfrog.io, not .../artifactory)`;
     } else if (status === 429) {

@@ -82,6 +82,12 @@ describe('a username and password', () => {
     expect(redact(`p=pa55word! h=${Buffer.from('admin:pa55word!').toString('base64')}`)).toBe('p=*** h=***');
   });
 
+  test('revokes with the newest token, never with basic credentials (JFrog takes those for minting only)', async () => {
+    const { ctx, reads } = context('USERNAME_PASSWORD', JSON.stringify({ username: 'admin', password: 'pa55word!' }));
+    expect(await revokingAuth(ctx, { fields: {}, token: 'newest-t0ken' })).toMatchObject({ kind: 'bearer', token: 'newest-t0ken' });
+    expect(reads).toEqual([]);
+  });
+
   test.each([
     [JSON.stringify({ username: 'admin' })],
     [JSON.stringify({ username: '', password: 'x' })],

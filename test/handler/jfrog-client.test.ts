@@ -86,3 +86,22 @@ describe('a JFrog before 7.53.1', () => {
     expect(error.message).not.toMatch(/jfrogUrl/);
   });
 });
+
+test('a 403 on a mint names the setting to change: "Token Generation via API" for basic credentials, token.max-expiry otherwise', async () => {
+  jfrog.addUser('root', { password: 'r00t-Passw0rd!', admin: true });
+  jfrog.basicAuthTokenCreation = false;
+  try {
+    const basic: JfrogAuth = { kind: 'basic', username: 'root', password: 'r00t-Passw0rd!', source: 'the credential in a secret' };
+    await expect(client().createToken(basic, mint)).rejects.toThrow(/"Enable Token Generation via API" on \(Artifactory 7\.63\.2\+/);
+  } finally {
+    jfrog.basicAuthTokenCreation = true;
+  }
+  jfrog.addUser('ci-bot');
+  jfrog.maxExpirySeconds = 86_400;
+  try {
+    const user: JfrogAuth = { kind: 'bearer', token: jfrog.seedToken('ci-bot', 'applied-permissions/user'), source: 'the token of ci-bot' };
+    await expect(client().createToken(user, mint)).rejects.toThrow(/longer than the server's token\.max-expiry .* shorten tokenLifetime to within the server's token\.max-expiry/);
+  } finally {
+    jfrog.maxExpirySeconds = 0;
+  }
+});
