@@ -66,6 +66,31 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
   readonly tokenField?: string;
 
   /**
+   * The JSON field of the secret that also holds the token's reference token: the short opaque
+   * form (`cmVmd...`, 64 characters) that JFrog gives for clients that cannot take a long JWT.
+   * Minted with `include_reference_token` (Artifactory 7.38.10+); it is rotated, redacted and
+   * revoked with its token.
+   *
+   * @default - no reference token
+   */
+  readonly referenceTokenField?: string;
+
+  /**
+   * The token's `audience` (JFrog's default, `*@*`, accepts the token on every service).
+   *
+   * @default - JFrog's default
+   */
+  readonly audience?: string;
+
+  /**
+   * Mint project-scoped tokens for this JFrog project (`project_key`). Project admins may mint
+   * them from Artifactory 7.84.3.
+   *
+   * @default - not project-scoped
+   */
+  readonly projectKey?: string;
+
+  /**
    * An existing secret to keep the token in, e.g. one that already holds
    * `{"username": "ci-bot", "api_key": "..."}` (with `tokenField: 'api_key'`).
    *
@@ -189,7 +214,18 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.tokenLifetime = props.tokenLifetime ?? Duration.seconds(this.interval.toSeconds() * 2 + Duration.days(1).toSeconds());
     validateLifetime(this, this.tokenLifetime, this.interval);
     this.tokenField = props.tokenField ?? 'token';
-    validateTokenField(this.tokenField);
+    validateTokenField('tokenField', this.tokenField);
+    if (props.referenceTokenField !== undefined) {
+      validateTokenField('referenceTokenField', props.referenceTokenField);
+      if (props.referenceTokenField === this.tokenField) {
+        throw new Error(`referenceTokenField must differ from tokenField ('${this.tokenField}'): the token and its reference token are kept side by side`);
+      }
+    }
+    for (const [name, value] of [['audience', props.audience], ['projectKey', props.projectKey]] as const) {
+      if (value !== undefined && (Token.isUnresolved(value) || !/^\S+$/.test(value))) {
+        throw new Error(`${name} must be a plain string without spaces, known at synth, got '${value}'`);
+      }
+    }
     if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && !props.scope.isUserScope) {
       throw new Error(`JfrogCredentials.selfRotating() needs scope JfrogTokenScope.user(): a token can only mint its successor for its own user, got scope '${props.scope.value}'`);
     }
@@ -255,6 +291,9 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       scope: props.scope.value,
       lifetimeSeconds: this.tokenLifetime.toSeconds(),
       tokenField: this.tokenField,
+      ...(props.referenceTokenField !== undefined ? { referenceTokenField: props.referenceTokenField } : {}),
+      ...(props.audience !== undefined ? { audience: props.audience } : {}),
+      ...(props.projectKey !== undefined ? { projectKey: props.projectKey } : {}),
       revokePrevious: props.revokePrevious ?? true,
       credentialsKind: props.credentials.kind,
       credentialsSecretArn: props.credentials.secret?.secretFullArn ?? props.credentials.secret?.secretArn,
@@ -272,6 +311,9 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       revokePrevious: settings.revokePrevious,
       credentialsKind: settings.credentialsKind,
       credentialsField: settings.credentialsField,
+      referenceTokenField: settings.referenceTokenField,
+      audience: settings.audience,
+      projectKey: settings.projectKey,
     }, settings.credentialsSecretArn);
     this.settingsParameter = new ssm.CfnParameter(this, 'Settings', {
       type: 'String',
@@ -464,12 +506,12 @@ function validateRotationWindow(window: Duration | undefined, interval: Duration
   }
 }
 
-function validateTokenField(field: string): void {
+function validateTokenField(prop: string, field: string): void {
   if (field.trim() === '') {
-    throw new Error('tokenField must name a JSON field, got an empty string');
+    throw new Error(`${prop} must name a JSON field, got an empty string`);
   }
   if (RESERVED_FIELDS.includes(field)) {
-    throw new Error(`tokenField cannot be '${field}': the rotation writes ${RESERVED_FIELDS.join(' and ')} itself`);
+    throw new Error(`${prop} cannot be '${field}': the rotation writes ${RESERVED_FIELDS.join(' and ')} itself`);
   }
 }
 

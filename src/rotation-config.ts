@@ -27,7 +27,8 @@ export const ENV = {
  * parameter (which whoever holds ssm:PutParameter on the path could edit) before every step
  */
 export type PinnedSettings = Pick<RotationParameter,
-'jfrogUrl' | 'username' | 'scope' | 'lifetimeSeconds' | 'tokenField' | 'revokePrevious' | 'credentialsKind' | 'credentialsField'> & {
+'jfrogUrl' | 'username' | 'scope' | 'lifetimeSeconds' | 'tokenField' | 'revokePrevious' | 'credentialsKind' | 'credentialsField'
+| 'referenceTokenField' | 'audience' | 'projectKey'> & {
   /** the settings parameter's key: binds the pin to one secret (see parameterKey) */
   readonly key?: string;
   /** the credential's position in the function's credential list, -1 for none */
@@ -43,6 +44,7 @@ export function settingsPin(settings: PinnedSettings): string {
     settings.key ?? null, settings.jfrogUrl, settings.username.toLowerCase(), settings.scope, settings.lifetimeSeconds,
     // the defaults the settings schema applies: a setting left out pins as its default
     settings.tokenField || 'token', settings.revokePrevious !== false, settings.credentialsKind, settings.credentialsIndex, settings.credentialsField || 'token',
+    settings.referenceTokenField ?? null, settings.audience ?? null, settings.projectKey ?? null,
   ]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }

@@ -37,6 +37,14 @@ export const ROTATION_SETTINGS = z.object({
   tokenField: z.pipe(z.optional(z.string()), z.transform((v): string => v || 'token')).check(z.refine((v) => !RESERVED_FIELDS.includes(v), {
     error: (issue) => `cannot be '${String(issue.input)}': the rotation writes ${RESERVED_FIELDS.join(', ')} itself`,
   })),
+  /** the field that holds the reference token (minted with include_reference_token), if any */
+  referenceTokenField: z.optional(text.check(z.refine((v) => !RESERVED_FIELDS.includes(v), {
+    error: (issue) => `cannot be '${String(issue.input)}': the rotation writes ${RESERVED_FIELDS.join(', ')} itself`,
+  }))),
+  /** JFrog's `audience` of the minted tokens, if not its default */
+  audience: z.optional(text),
+  /** JFrog's `project_key`: project-scoped tokens */
+  projectKey: z.optional(text),
   revokePrevious: z.pipe(z.optional(z.boolean()), z.transform((v) => v !== false)),
   credentialsKind: z.enum(KINDS),
   credentialsSecretArn: z.pipe(z.optional(z.string()), z.transform((v) => v || undefined)),
@@ -48,6 +56,9 @@ export const ROTATION_SETTINGS = z.object({
   /** the overdue alarm fires when the last rotation is older than this */
   overdueAfterSeconds: seconds,
 }).check(z.superRefine((settings, ctx) => {
+  if (settings.referenceTokenField !== undefined && settings.referenceTokenField === settings.tokenField) {
+    ctx.addIssue({ code: 'custom', path: ['referenceTokenField'], message: 'must differ from "tokenField"', input: settings });
+  }
   if (settings.credentialsKind !== 'SELF_ROTATING' && !settings.credentialsSecretArn) {
     ctx.addIssue({ code: 'custom', path: ['credentialsSecretArn'], message: `is missing for ${settings.credentialsKind} credentials`, input: settings });
   }

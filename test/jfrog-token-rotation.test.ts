@@ -74,6 +74,30 @@ describe('JfrogTokenRotation', () => {
     });
   });
 
+  test('audience, project key and reference token field go to the settings and into the pin', () => {
+    const { template } = setup({ audience: 'jfrt@*', projectKey: 'ci', referenceTokenField: 'reference' });
+    const t = template();
+    expect(settingsOf(t)).toMatchObject({ audience: 'jfrt@*', projectKey: 'ci', referenceTokenField: 'reference' });
+    const key = settingsNameOf(t).split('/').pop()!;
+    const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).map((r: any) => r.Properties);
+    const pin = (extra: object) => settingsPin({
+      key,
+      jfrogUrl: 'https://acme.jfrog.io',
+      username: 'ci-bot',
+      scope: 'applied-permissions/groups:readers',
+      lifetimeSeconds: 61 * 86400,
+      tokenField: 'token',
+      revokePrevious: true,
+      credentialsKind: 'ADMIN_TOKEN',
+      credentialsIndex: 0,
+      credentialsField: 'token',
+      ...extra,
+    });
+    expect(fn.Environment.Variables.JFROG_ROTATION_PINS).toBe(pin({ audience: 'jfrt@*', projectKey: 'ci', referenceTokenField: 'reference' }));
+    // a settings writer who drops the project key gets another pin: refused
+    expect(pin({ audience: 'jfrt@*', referenceTokenField: 'reference' })).not.toBe(fn.Environment.Variables.JFROG_ROTATION_PINS);
+  });
+
   test('a secret with a name known at synth: its settings parameter is named after it, escaped for SSM', () => {
     const { template } = rotationStack((stack) => ({ secret: new secretsmanager.Secret(stack, 'Named', { secretName: 'ci/jfrog+token@team' }) }));
     expect(settingsNameOf(template())).toMatch(/^\/cdk-jfrog-token-rotation\/c8[0-9a-f]{40}\/ci_2fjfrog_2btoken_40team$/);
@@ -291,6 +315,10 @@ describe('validation at synth', () => {
     ['self-rotating with a group scope', { credentials: JfrogCredentials.selfRotating() }, /selfRotating\(\) needs scope JfrogTokenScope.user\(\).*got scope 'applied-permissions\/groups:readers'/],
     ['reserved token field', { tokenField: 'tokenId' }, /tokenField cannot be 'tokenId'/],
     ['reserved token field (the version a token was minted from)', { tokenField: 'previousVersionId' }, /tokenField cannot be 'previousVersionId'/],
+    ['reserved reference token field', { referenceTokenField: 'expiresAt' }, /referenceTokenField cannot be 'expiresAt'/],
+    ['reference token field equal to the token field', { tokenField: 'jf', referenceTokenField: 'jf' }, /referenceTokenField must differ from tokenField \('jf'\)/],
+    ['audience with a space', { audience: 'jfrt@* jfxr@*' }, /audience must be a plain string without spaces/],
+    ['empty project key', { projectKey: '' }, /projectKey must be a plain string without spaces, known at synth, got ''/],
   ])('%s', (_name, props, message) => {
     expect(() => setup(props)).toThrow(message);
   });

@@ -17,6 +17,10 @@ export interface RotationConfig {
   readonly scope: string;
   readonly lifetimeSeconds: number;
   readonly tokenField: string;
+  /** the field for the reference token; undefined: none is minted */
+  readonly referenceTokenField?: string;
+  readonly audience?: string;
+  readonly projectKey?: string;
   readonly revokePrevious: boolean;
   readonly credentialsKind: RotationSettings['credentialsKind'];
   readonly credentialsSecretArn?: string;
@@ -135,6 +139,9 @@ export class ConfigStore {
       credentialsKind: config.credentialsKind,
       credentialsIndex,
       credentialsField: config.credentialsField,
+      referenceTokenField: config.referenceTokenField,
+      audience: config.audience,
+      projectKey: config.projectKey,
     };
     const matches = (config.credentialsSecretArn === undefined || credentialsIndex >= 0)
       && (pins.has(settingsPin({ ...pinned, key })) || pins.has(`${settingsPin(pinned)}@${key}`));

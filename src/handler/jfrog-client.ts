@@ -11,6 +11,12 @@ export interface MintRequest {
   readonly scope: string;
   readonly expiresInSeconds: number;
   readonly description: string;
+  /** `audience`, when not JFrog's default */
+  readonly audience?: string;
+  /** `project_key`: a project-scoped token */
+  readonly projectKey?: string;
+  /** `include_reference_token`: JFrog also returns the token's short reference form */
+  readonly includeReferenceToken?: boolean;
 }
 
 export interface MintedToken {
@@ -18,6 +24,8 @@ export interface MintedToken {
   readonly accessToken: string;
   /** seconds, as JFrog reported them; undefined for a token that never expires */
   readonly expiresIn?: number;
+  /** the short reference form, when asked for and given */
+  readonly referenceToken?: string;
 }
 
 export interface TokenInfo {
@@ -76,6 +84,9 @@ export class JfrogClient {
       // JFrog cannot revoke a token shorter-lived than its revocable threshold (6 hours by
       // default) unless it was minted revocable (7.50.3+; honoured in a JSON body only)
       ...(req.expiresInSeconds < REVOCABLE_THRESHOLD_SECONDS ? { force_revocable: true } : {}),
+      ...(req.audience !== undefined ? { audience: req.audience } : {}),
+      ...(req.projectKey !== undefined ? { project_key: req.projectKey } : {}),
+      ...(req.includeReferenceToken ? { include_reference_token: true } : {}),
     });
     // a mint is not idempotent: retry only what JFrog refused before doing anything (429)
     const res = await this.send('POST', '/access/api/v1/tokens', auth, body, { retry5xx: false, minStartMs: MIN_MS_TO_MINT });
@@ -97,7 +108,9 @@ export class JfrogClient {
     }
     const expiresIn = typeof json.expires_in === 'number' ? json.expires_in
       : typeof json.expires_in === 'string' && /^\d+$/.test(json.expires_in) ? Number(json.expires_in) : undefined;
-    return { tokenId, accessToken, expiresIn };
+    const referenceToken = typeof json.reference_token === 'string' && json.reference_token !== '' ? json.reference_token : undefined;
+    registerSecret(referenceToken);
+    return { tokenId, accessToken, expiresIn, referenceToken };
   }
 
   /**

@@ -52,9 +52,9 @@ export function parseTokenSecret(raw: string | undefined, tokenField: string, wh
 
 export function withNewToken(
   base: TokenSecret, baseVersionId: string | undefined, tokenField: string, username: string,
-  token: string, tokenId: string, expiresAt: string | undefined,
+  token: string, tokenId: string, expiresAt: string | undefined, extra: Record<string, string | undefined> = {},
 ): string {
-  const value: Record<string, unknown> = { ...base.fields };
+  const value: Record<string, unknown> = { ...base.fields, ...extra };
   if (value.username === undefined) value.username = username;
   value[tokenField] = token;
   value[TOKEN_ID_FIELD] = tokenId;

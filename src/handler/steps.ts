@@ -99,13 +99,22 @@ async function createSecret(ctx: StepContext): Promise<void> {
       // lets the rotation find a token whose answer was lost, and check that a token it is
       // asked to revoke is one it minted for this secret
       description,
+      audience: config.audience,
+      projectKey: config.projectKey,
+      includeReferenceToken: config.referenceTokenField !== undefined,
     });
   } catch (e) {
     if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description);
     throw e;
   }
+  if (config.referenceTokenField !== undefined && minted.referenceToken === undefined) {
+    // a consumer reading the reference field would get a stale one: take the token back
+    await revokeQuietly(ctx, auth, minted.tokenId, 'no-reference-token', { checked: true });
+    throw new JfrogError('JFrog minted the token without the reference token that referenceTokenField asks for (include_reference_token needs Artifactory 7.38.10+); the token was revoked and AWSCURRENT is unchanged. Upgrade JFrog or remove referenceTokenField');
+  }
   const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now());
-  const value = withNewToken(current, currentVersion?.versionId, config.tokenField, config.username, minted.accessToken, minted.tokenId, expiresAt);
+  const value = withNewToken(current, currentVersion?.versionId, config.tokenField, config.username, minted.accessToken, minted.tokenId, expiresAt,
+    config.referenceTokenField !== undefined ? { [config.referenceTokenField]: minted.referenceToken } : {});
   try {
     await store.putPending(arn, token, value, ctx.event.RotationToken);
   } catch (e) {

@@ -24,6 +24,11 @@ export interface EmulatedToken {
   readonly description?: string;
   readonly revocable: boolean;
   readonly persistent: boolean;
+  /** the short opaque form (`cmVmdGtu...`), when minted with include_reference_token */
+  referenceToken?: string;
+  /** the audience and project_key it was minted with, if any */
+  audience?: string;
+  projectKey?: string;
   /** minted through the API (not seeded by a test) */
   readonly viaApi: boolean;
   revoked: boolean;
@@ -126,9 +131,11 @@ export class JfrogEmulator extends EventEmitter {
   /** the stored token for an access token, if it is valid now */
   public validToken(accessToken: string | undefined): EmulatedToken | undefined {
     if (!accessToken) return undefined;
-    const id = this.verifyJwt(accessToken);
+    // a reference token stands for its access token
+    const byReference = accessToken.startsWith('cmVmd') ? [...this.tokens.values()].find((t) => t.referenceToken === accessToken) : undefined;
+    const id = byReference?.id ?? this.verifyJwt(accessToken);
     const token = id ? this.tokens.get(id) : undefined;
-    if (!token || token.accessToken !== accessToken || token.revoked) return undefined;
+    if (!token || (token.accessToken !== accessToken && token.referenceToken !== accessToken) || token.revoked) return undefined;
     if (token.expiry !== undefined && token.expiry <= Math.floor(Date.now() / 1000)) return undefined;
     return token;
   }
@@ -337,9 +344,16 @@ export class JfrogEmulator extends EventEmitter {
       }
     }
     const token = this.mint(username, scope, expiresIn ?? 365 * 86400, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true);
+    if (typeof params.audience === 'string') token.audience = params.audience;
+    if (typeof params.project_key === 'string') token.projectKey = params.project_key;
+    // reference tokens: `cmVmd` and 59 more alphanumerics (7.38.10+)
+    if (params.include_reference_token === true && this.atLeast('7.38.10')) {
+      token.referenceToken = `cmVmdGtuOjAxOj${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '')}`.slice(0, 64);
+    }
     return [200, {
       token_id: token.id,
       access_token: token.accessToken,
+      ...(token.referenceToken ? { reference_token: token.referenceToken } : {}),
       ...(token.expiry !== undefined ? { expires_in: token.expiry - token.issuedAt } : {}),
       scope: token.scope,
       token_type: 'Bearer',

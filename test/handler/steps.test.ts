@@ -187,6 +187,35 @@ describe('a rotation', () => {
     expect(requests.filter((r) => r.method === 'DELETE').map((r) => [r.auth, r.status])).toEqual([['bearer', 200]]);
   });
 
+  test('audience, project key and a reference token field reach JFrog, and the reference token the secret', async () => {
+    const { secretArn, env } = await setup({ username: USER }, { referenceTokenField: 'reference', audience: 'jfrt@*', projectKey: 'ci' });
+    expect((await rotate(secretArn, env)).failed).toBeUndefined();
+    const value = (await h.stage(secretArn, 'AWSCURRENT')).value!;
+    const minted = h.jfrog.validToken(value.token)!;
+    expect(minted).toMatchObject({ audience: 'jfrt@*', projectKey: 'ci' });
+    expect(value.reference).toMatch(/^cmVmd[A-Za-z0-9]{59}$/);
+    expect(h.jfrog.validToken(value.reference)?.id).toBe(value.tokenId);
+    // revoked with its token two generations later
+    await rotate(secretArn, env);
+    await rotate(secretArn, env);
+    expect(h.jfrog.validToken(value.reference)).toBeUndefined();
+  });
+
+  test('a JFrog that gives no reference token (before 7.38.10): the mint is taken back and the message names the version', async () => {
+    h.jfrog.version = '7.37.0';
+    try {
+      const { secretArn, env } = await setup({ username: USER }, { referenceTokenField: 'reference' });
+      const result = await rotate(secretArn, env);
+      expect(result.failed?.step).toBe('createSecret');
+      expect(result.failed?.error?.message).toMatch(/without the reference token .* needs Artifactory 7\.38\.10\+\); the token was revoked/);
+      const minted = h.jfrog.apiTokens(USER).filter((t) => t.description?.includes(secretArn));
+      expect(minted).toHaveLength(1);
+      expect(minted[0].revoked).toBe(true);
+    } finally {
+      h.jfrog.version = '7.104.5';
+    }
+  });
+
   test('an admin token in a named field, or as plain text', async () => {
     const field = await h.plainSecret({ jfrog_admin: adminToken });
     const a = await setup({ username: USER }, { credentialsSecretArn: field, credentialsField: 'jfrog_admin' });

@@ -36,6 +36,9 @@ export interface RotationSettings {
   readonly credentialsKind: 'ADMIN_TOKEN' | 'USERNAME_PASSWORD' | 'SELF_ROTATING';
   readonly credentialsSecretArn?: string;
   readonly credentialsField?: string;
+  readonly referenceTokenField?: string;
+  readonly audience?: string;
+  readonly projectKey?: string;
   readonly metricSecretName?: string;
   readonly expiryWarningSeconds?: number;
   /** another JFrog than the emulator (the function's environment allows only the emulator) */
@@ -119,7 +122,7 @@ export class Harness {
   public assertNothingLeaked(passwords: Array<{ readonly user: string; readonly password: string }> = []): void {
     const output = this.allOutput.join('\n');
     expect(output.length).toBeGreaterThan(0);
-    const values = [...this.jfrog.tokens.values()].map((t) => t.accessToken);
+    const values = [...this.jfrog.tokens.values()].flatMap((t) => [t.accessToken, t.referenceToken ?? t.accessToken]);
     for (const { user, password } of passwords) {
       values.push(password, JSON.stringify(password).slice(1, -1), encodeURIComponent(password), Buffer.from(password).toString('base64'), Buffer.from(`${user}:${password}`).toString('base64'));
     }
@@ -189,6 +192,9 @@ export class Harness {
       credentialsKind: settings.credentialsKind,
       credentialsSecretArn: settings.credentialsSecretArn,
       credentialsField: settings.credentialsField,
+      referenceTokenField: settings.referenceTokenField,
+      audience: settings.audience,
+      projectKey: settings.projectKey,
       metricSecretName: settings.metricSecretName ?? secretNameOfArn(secretArn)!.name,
       expiryWarningSeconds: settings.expiryWarningSeconds ?? 15 * 86400,
       overdueAfterSeconds: settings.overdueAfterSeconds ?? 31 * 86400,
@@ -223,6 +229,9 @@ export class Harness {
       credentialsKind: parameter.credentialsKind,
       credentialsIndex,
       credentialsField: parameter.credentialsField,
+      referenceTokenField: parameter.referenceTokenField,
+      audience: parameter.audience,
+      projectKey: parameter.projectKey,
     }));
   }
 
