@@ -277,6 +277,20 @@ describe('revocation', () => {
       h.jfrog.tokens.get(h.jfrog.validToken(seed)!.id)!.revoked = true;
     });
 
+    test('before 7.50.3 (no force_revocable) a token under 6 hours cannot be revoked: the rotation goes on, the failure is counted', async () => {
+      h.jfrog.version = '7.46.0';
+      const { secretArn, env } = await setup({ username: USER }, { lifetimeSeconds: 5 * 3600 });
+      const first = (await rotate(secretArn, env), (await h.stage(secretArn, 'AWSCURRENT')).value!);
+      await rotate(secretArn, env);
+      const token = await h.startRotation(secretArn);
+      for (const name of STEPS.slice(0, 3)) await step(name, secretArn, token, env);
+      const finish = await step('finishSecret', secretArn, token, env);
+      expect(finish.outcome).toMatchObject({ result: 'promoted', revocation: 'failed', revocationFailures: 1 });
+      expect(h.jfrog.validToken(first.token)).toBeDefined();
+      // what the README says to do: revoke it by hand
+      h.jfrog.tokens.get(first.tokenId)!.revoked = true;
+    });
+
     test('a pending token it rejects is not promoted (the fallback does not pass everything)', async () => {
       h.jfrog.version = '7.46.0';
       const { secretArn, env } = await setup();
