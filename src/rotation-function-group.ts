@@ -290,7 +290,7 @@ export class RotationFunctionGroup extends Construct {
     // a key is granted once for writing (a rotated secret's) and once for reading (a credential's):
     // reading first must not stop a later rotated secret under the same key from being written
     if (secret.encryptionKey && this.once(`key-write:${identity(secret.encryptionKey)}`)) {
-      secret.encryptionKey.grantEncryptDecrypt(viaSecretsManager);
+      this.grantKey(secret.encryptionKey, viaSecretsManager, ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']);
     }
     if (credentials && this.once(`credentials:${identity(credentials)}`)) {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -298,9 +298,27 @@ export class RotationFunctionGroup extends Construct {
         resources: [credentials.secretFullArn ?? `${credentials.secretArn}-??????`],
       }));
       if (credentials.encryptionKey && !this.granted.has(`key-write:${identity(credentials.encryptionKey)}`) && this.once(`key-read:${identity(credentials.encryptionKey)}`)) {
-        credentials.encryptionKey.grantDecrypt(viaSecretsManager);
+        this.grantKey(credentials.encryptionKey, viaSecretsManager, ['kms:Decrypt']);
       }
     }
+  }
+
+  /**
+   * a key of this app gets the grant in its key policy; an imported key (another account's, a
+   * central security account's) has a key policy this app cannot change: the role's own policy
+   * gets the same actions on it, through Secrets Manager only. The key's owner still allows the
+   * role in the key policy (README: across accounts)
+   */
+  private grantKey(key: kms.IKey, viaSecretsManager: kms.ViaServicePrincipal, actions: string[]): void {
+    if (key.node.defaultChild !== undefined) {
+      key.grant(viaSecretsManager, ...actions);
+      return;
+    }
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions,
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+    }));
   }
 
   /**

@@ -175,6 +175,35 @@ describe('JfrogTokenRotation', () => {
     expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
   });
 
+  test('an admin credential in a central security account (its own key): the role may read it and decrypt through Secrets Manager only', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const centralKey = kms.Key.fromKeyArn(stack, 'CentralKey', 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const central = secretsmanager.Secret.fromSecretAttributes(stack, 'Central', {
+      secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:999999999999:secret:jfrog-admin-AbCdEf', encryptionKey: centralKey,
+    });
+    new JfrogTokenRotation(stack, 'Rotation', {
+      jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.adminToken(central),
+    });
+    const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual({ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: 'arn:aws:secretsmanager:eu-west-1:999999999999:secret:jfrog-admin-AbCdEf' });
+    // the other account's key policy is not this app's to change: the role's policy carries the grant
+    expect(statements).toContainEqual({
+      Action: 'kms:Decrypt', Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    });
+    // and nothing else of that key
+    expect(statements.filter((st) => JSON.stringify(st.Resource).includes(':key/'))).toHaveLength(1);
+  });
+
+  test('a secret replicated to other regions is rotated in its primary region, its replicas untouched by the template', () => {
+    const { template } = setup((stack) => ({ secret: new secretsmanager.Secret(stack, 'Replicated', { replicaRegions: [{ region: 'us-east-1' }, { region: 'ap-southeast-2' }] }) }));
+    const t = template();
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'us-east-1' }, { Region: 'ap-southeast-2' }] });
+    t.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: { Ref: Match.stringLikeRegexp('^Replicated') } });
+  });
+
   test('a key that encrypts a credential and, later, a rotated secret is granted for writing too', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
