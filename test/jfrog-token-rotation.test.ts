@@ -189,7 +189,9 @@ describe('JfrogTokenRotation', () => {
     expect(statements).toContainEqual({ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: 'arn:aws:secretsmanager:eu-west-1:999999999999:secret:jfrog-admin-AbCdEf' });
     // the other account's key policy is not this app's to change: the role's policy carries the grant
     expect(statements).toContainEqual({
-      Action: 'kms:Decrypt', Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      Action: 'kms:Decrypt',
+      Effect: 'Allow',
+      Resource: 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
     });
     // and nothing else of that key
