@@ -199,7 +199,7 @@ describe('JfrogTokenRotation', () => {
   });
 
   test('a secret replicated to other regions is rotated in its primary region, its replicas untouched by the template', () => {
-    const { template } = setup((stack) => ({ secret: new secretsmanager.Secret(stack, 'Replicated', { replicaRegions: [{ region: 'us-east-1' }, { region: 'ap-southeast-2' }] }) }));
+    const { template } = rotationStack((stack) => ({ secret: new secretsmanager.Secret(stack, 'Replicated', { replicaRegions: [{ region: 'us-east-1' }, { region: 'ap-southeast-2' }] }) }), 'ArtifactoryToken');
     const t = template();
     t.hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'us-east-1' }, { Region: 'ap-southeast-2' }] });
     t.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
