@@ -46,6 +46,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // structured, redacted JSON logs and EMF metrics in the handler (bundled)
     '@aws-lambda-powertools/logger@^2.36.0',
     '@aws-lambda-powertools/metrics@^2.36.0',
+    // the AWS SDK's SigV4 signer: the STS request JfrogCredentials.awsIamRole() exchanges (bundled)
+    '@smithy/signature-v4@^5',
     // the settings schema (src/settings.ts): the handler validates with it (bundled); the
     // construct imports only its type
     'zod@^4',

@@ -6,6 +6,7 @@
 //
 //   npm run demo                                   # everything local
 //   npm run demo -- --rotations 1
+//   npm run demo -- --credentials aws-iam-role   (the function's IAM role exchanged for a token)
 //   JFROG_ADMIN_TOKEN=... npm run demo -- --jfrog-url https://acme.jfrog.io --username ci-bot
 //   npm run demo -- --jfrog-url https://acme.jfrog.io --admin-token-file ~/.jfrog-admin-token
 //
@@ -29,6 +30,8 @@ const FUNCTION_NAME = 'jfrog-token-rotation-demo';
 
 
 interface Options {
+  /** admin-token (a token in a secret) or aws-iam-role (the function's role exchanged, emulator only) */
+  readonly credentials: 'admin-token' | 'aws-iam-role';
   readonly jfrogUrl?: string;
   readonly adminToken?: string;
   readonly username?: string;
@@ -56,7 +59,14 @@ function parseArgs(argv: string[]): Options {
   if (!Number.isInteger(rotations) || rotations < 1 || rotations > 10) {
     throw new Error(`--rotations must be 1 to 10, got '${value('--rotations')}'`);
   }
-  return { jfrogUrl, adminToken, username: value('--username'), rotations };
+  const credentials = value('--credentials') ?? 'admin-token';
+  if (credentials !== 'admin-token' && credentials !== 'aws-iam-role') {
+    throw new Error(`--credentials must be admin-token or aws-iam-role, got '${credentials}'`);
+  }
+  if (credentials === 'aws-iam-role' && jfrogUrl) {
+    throw new Error('--credentials aws-iam-role runs against the emulator only: a real JFrog would need a real IAM role and STS');
+  }
+  return { credentials, jfrogUrl, adminToken, username: value('--username'), rotations };
 }
 
 /** what the synthesized stack deploys: the function's code and environment, the rotation's settings */
@@ -115,6 +125,14 @@ async function main(): Promise<void> {
     jfrogUrl = jfrog.url;
     adminToken = jfrog.seedToken('admin', 'applied-permissions/admin');
     say(`   JFrog Access API (emulator): ${jfrogUrl}`);
+    if (options.credentials === 'aws-iam-role') {
+      // the function's role, as the demo's AWS key stands for it; an admin maps it to a user once
+      const role = 'arn:aws:iam::123456789012:role/jfrog-token-rotation-demo';
+      jfrog.awsKeys.set('demo', { secretAccessKey: 'demo', roleArn: role });
+      jfrog.addUser('rotator', { admin: true });
+      jfrog.iamRoleMappings.set(role, 'rotator');
+      say(`   IAM role ${role} mapped to the JFrog admin user 'rotator' (PUT /access/api/v1/aws/iam_role, done once by an admin)`);
+    }
   } else {
     say(`   JFrog: ${jfrogUrl} (real; tokens for ${username})`);
   }
@@ -129,12 +147,13 @@ async function main(): Promise<void> {
     // rotation on, done by the function (the rotation schedule of the template does this)
     await sm.send(new RotateSecretCommand({ SecretId: secret.ARN, RotationLambdaARN: functionArnFor(FUNCTION_NAME), RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 } }));
     // the rotation's settings parameter, as CloudFormation would create it
+    const iamRole = options.credentials === 'aws-iam-role';
     const settings: RotationParameter = {
       ...example.settings,
       secretArn: secret.ARN!,
       jfrogUrl: jfrogUrl,
       username: username!,
-      credentialsSecretArn: credentials.ARN!,
+      ...(iamRole ? { credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined, credentialsField: undefined } : { credentialsSecretArn: credentials.ARN! }),
       metricSecretName: 'ci/jfrog-token',
     };
     const key = parameterKey('ci/jfrog-token');
@@ -144,8 +163,8 @@ async function main(): Promise<void> {
       [ENV.configPath]: example.configPath,
       [ENV.allowedJfrogUrls]: jfrogUrl,
       // what CloudFormation would resolve in the function's environment: the pin of these settings
-      [ENV.pins]: settingsPin({ ...settings, key, jfrogUrl: jfrogUrl.replace(/\/$/, ''), credentialsIndex: 0 }),
-      [ENV.credentials]: credentials.ARN!,
+      [ENV.pins]: settingsPin({ ...settings, key, jfrogUrl: jfrogUrl.replace(/\/$/, ''), credentialsIndex: iamRole ? -1 : 0 }),
+      [ENV.credentials]: iamRole ? '' : credentials.ARN!,
       AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
@@ -159,7 +178,7 @@ async function main(): Promise<void> {
       ...(jfrog ? { NODE_EXTRA_CA_CERTS: jfrog.tls.caPath } : process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     };
     say(`   secret ${secret.ARN}`);
-    say(`   settings ${parameterName} (SSM): ${settings.username}, ${settings.scope}, lifetime ${settings.lifetimeSeconds / 86400} days`);
+    say(`   settings ${parameterName} (SSM): ${settings.username}, ${settings.scope}, lifetime ${settings.lifetimeSeconds / 86400} days, credentials ${settings.credentialsKind}`);
 
     say();
     say('3. the secret before');

@@ -11,4 +11,6 @@ export enum JfrogCredentialsKind {
   USERNAME_PASSWORD = 'USERNAME_PASSWORD',
   /** The token in AWSCURRENT mints its own successor. */
   SELF_ROTATING = 'SELF_ROTATING',
+  /** The rotation function's IAM role, exchanged for a JFrog token (Artifactory 7.90.10+). */
+  AWS_IAM_ROLE = 'AWS_IAM_ROLE',
 }

@@ -44,6 +44,20 @@ export class JfrogCredentials {
     return new JfrogCredentials(JfrogCredentialsKind.SELF_ROTATING, undefined, undefined);
   }
 
+  /**
+   * No stored credential: the rotation function's own IAM role is exchanged for a JFrog token at
+   * each rotation (`POST /access/api/v1/aws/token`, Artifactory 7.90.10+), as JFrog's own secret
+   * rotator does. That token mints the rotated tokens, so the JFrog user the role is mapped to
+   * must be an admin (or a project admin, with `projectKey`) to mint for `username`.
+   *
+   * An admin maps the role once: `PUT /access/api/v1/aws/iam_role` with
+   * `{"username": "<admin user>", "iam_role": "<role ARN>"}`; the role ARN is the construct's
+   * `rotationFunctionRoleArn` and a stack output.
+   */
+  public static awsIamRole(): JfrogCredentials {
+    return new JfrogCredentials(JfrogCredentialsKind.AWS_IAM_ROLE, undefined, undefined);
+  }
+
   /** Which kind of credential this is. */
   public readonly kind: JfrogCredentialsKind;
   /** The secret that holds the credential, when there is one. */

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Fn, Names, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Names, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -158,6 +158,13 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   /** The Lambda function that performs the rotation steps (shared, unless `dedicatedFunction`). */
   public readonly rotationFunction: lambda.IFunction;
 
+  /**
+   * The ARN of the rotation function's IAM role. With `JfrogCredentials.awsIamRole()`, a JFrog
+   * admin maps this role to a JFrog user once (`PUT /access/api/v1/aws/iam_role`); the stack
+   * then also has it as an output.
+   */
+  public readonly rotationFunctionRoleArn: string;
+
   /** The rotation schedule of the secret. */
   public readonly rotationSchedule: secretsmanager.RotationSchedule;
 
@@ -269,6 +276,14 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       : RotationFunctionGroup.of(this, groupProps);
     this.fn = group.function;
     this.rotationFunction = group.function;
+    this.rotationFunctionRoleArn = group.role.roleArn;
+    if (props.credentials.kind === JfrogCredentialsKind.AWS_IAM_ROLE) {
+      // what the JFrog admin maps to a user (README: the IAM role exchange)
+      new CfnOutput(this, 'JfrogIamRoleArn', {
+        value: group.role.roleArn,
+        description: 'Map this role to a JFrog admin user once: PUT /access/api/v1/aws/iam_role {"username": "<user>", "iam_role": "<this ARN>"}',
+      });
+    }
     this.healthCheckRule = group.healthCheckRule;
     this.rotationFailureRule = group.rotationFailureRule;
     this.rotationErrorsAlarm = group.rotationErrorsAlarm;

@@ -80,7 +80,8 @@ export class RotationFunctionGroup extends Construct {
   /** what a rotation schedule needs in place before its first rotation */
   public readonly ready: IDependable[];
 
-  private readonly role: iam.Role;
+  /** the function's IAM role: what JfrogCredentials.awsIamRole() exchanges for a JFrog token */
+  public readonly role: iam.Role;
   private readonly rotationPolicy: iam.Policy;
   private readonly granted = new Set<string>();
   private readonly parameterKeys = new Map<string, string>();

@@ -59,7 +59,8 @@ export const ROTATION_SETTINGS = z.object({
   if (settings.referenceTokenField !== undefined && settings.referenceTokenField === settings.tokenField) {
     ctx.addIssue({ code: 'custom', path: ['referenceTokenField'], message: 'must differ from "tokenField"', input: settings });
   }
-  if (settings.credentialsKind !== 'SELF_ROTATING' && !settings.credentialsSecretArn) {
+  const stored = settings.credentialsKind === 'ADMIN_TOKEN' || settings.credentialsKind === 'USERNAME_PASSWORD';
+  if (stored && !settings.credentialsSecretArn) {
     ctx.addIssue({ code: 'custom', path: ['credentialsSecretArn'], message: `is missing for ${settings.credentialsKind} credentials`, input: settings });
   }
 }));

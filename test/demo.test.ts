@@ -20,6 +20,18 @@ test('npm run demo: three rotations through the synthesized handler, the oldest 
   expect(out).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
 });
 
+test('npm run demo -- --credentials aws-iam-role: the bundled handler exchanges the function\'s IAM role for the token that mints', () => {
+  const root = path.join(__dirname, '..');
+  const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--project', 'tsconfig.dev.json', 'scripts/demo.ts', '--credentials', 'aws-iam-role', '--rotations', '3'], {
+    cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(run.stdout).toMatch(/IAM role arn:aws:iam::123456789012:role\/jfrog-token-rotation-demo mapped to the JFrog admin user 'rotator'/);
+  expect(run.stdout).toMatch(/credentials AWS_IAM_ROLE/);
+  expect(run.stdout.match(/✓ (createSecret|setSecret|testSecret|finishSecret)/g)).toHaveLength(12);
+  expect(run.stdout).toMatch(/JFrog accepts 2 of the 3 tokens minted/);
+});
+
 test('npm run demo refuses a real JFrog without an admin token, before it starts anything', () => {
   const root = path.join(__dirname, '..');
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };

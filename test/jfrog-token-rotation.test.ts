@@ -98,6 +98,21 @@ describe('JfrogTokenRotation', () => {
     expect(pin({ audience: 'jfrt@*', referenceTokenField: 'reference' })).not.toBe(fn.Environment.Variables.JFROG_ROTATION_PINS);
   });
 
+  test('awsIamRole(): no credential secret anywhere; the role to map is a property and a stack output', () => {
+    const { template, rotation } = setup({ credentials: JfrogCredentials.awsIamRole() });
+    const t = template();
+    expect(settingsOf(t)).toMatchObject({ credentialsKind: 'AWS_IAM_ROLE' });
+    expect(settingsOf(t).credentialsSecretArn).toBeUndefined();
+    const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).map((r: any) => r.Properties);
+    expect(fn.Environment.Variables.JFROG_ROTATION_CREDENTIALS).toBe('');
+    const outputs = Object.values<any>(t.findOutputs('*'));
+    expect(outputs).toContainEqual(expect.objectContaining({ Value: { 'Fn::GetAtt': [expect.stringMatching(/ServiceRole/), 'Arn'] }, Description: expect.stringMatching(/PUT \/access\/api\/v1\/aws\/iam_role/) }));
+    expect(Stack.of(rotation).resolve(rotation.rotationFunctionRoleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/ServiceRole/), 'Arn'] });
+    // the function's role needs no permission for the exchange: GetCallerIdentity is allowed to anyone
+    const actions = Object.values<any>(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement).flatMap((st) => [st.Action].flat());
+    expect(actions.filter((a) => a.startsWith('sts:'))).toEqual([]);
+  });
+
   test('a secret with a name known at synth: its settings parameter is named after it, escaped for SSM', () => {
     const { template } = rotationStack((stack) => ({ secret: new secretsmanager.Secret(stack, 'Named', { secretName: 'ci/jfrog+token@team' }) }));
     expect(settingsNameOf(template())).toMatch(/^\/cdk-jfrog-token-rotation\/c8[0-9a-f]{40}\/ci_2fjfrog_2btoken_40team$/);

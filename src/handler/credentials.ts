@@ -1,3 +1,5 @@
+import { createHash, createHmac } from 'crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { CredentialError, MalformedSecretError } from './errors';
 import { JfrogAuth } from './jfrog-client';
 import { registerSecret } from './redact';
@@ -35,16 +37,65 @@ export async function mintingAuth(ctx: StepContext, current: TokenSecret): Promi
  * for look-ups and revocation), so a username and password never revoke
  */
 export async function revokingAuth(ctx: StepContext, newest: TokenSecret): Promise<JfrogAuth> {
-  if (ctx.config.credentialsKind !== 'ADMIN_TOKEN' && newest.token) {
+  if ((ctx.config.credentialsKind === 'USERNAME_PASSWORD' || ctx.config.credentialsKind === 'SELF_ROTATING') && newest.token) {
     // the newest one is certain to be valid
     return { kind: 'bearer', token: newest.token, source: `the new token of ${ctx.arn}` };
   }
   return credentialAuth(ctx);
 }
 
+/** the exchanged token lives this long: it serves the steps of one rotation, then expires unused */
+const EXCHANGED_TOKEN_SECONDS = 3600;
+
+/**
+ * the function's IAM role exchanged for a JFrog token: an STS GetCallerIdentity request signed
+ * with the role's credentials (by the AWS SDK's signer), which JFrog replays to learn the role
+ */
+async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
+  const key = `aws-iam-role:${ctx.config.jfrogUrl.href}`;
+  const cached = credentialCache.get(key);
+  if (cached && Date.now() - cached.at < CREDENTIAL_CACHE_MS) {
+    registerSecret(cached.raw);
+    return { kind: 'bearer', token: cached.raw, source: 'the token JFrog exchanged for the function\'s IAM role' };
+  }
+  const { credentials, region } = await ctx.store.identity();
+  const host = `sts.${region}.amazonaws.com`;
+  const signer = new SignatureV4({ credentials, region, service: 'sts', sha256: NodeSha256 });
+  const signed = await signer.sign({
+    method: 'GET',
+    protocol: 'https:',
+    hostname: host,
+    path: '/',
+    query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+    headers: { host },
+  });
+  // a signed request can be replayed for minutes: nothing of it may be printed
+  registerSecret(signed.headers.authorization);
+  registerSecret(credentials.sessionToken);
+  const { accessToken } = await ctx.jfrog.exchangeAwsRole(
+    { kind: 'aws-sigv4', headers: signed.headers, source: 'the function\'s IAM role' }, region, EXCHANGED_TOKEN_SECONDS);
+  credentialCache.set(key, { raw: accessToken, at: Date.now() });
+  return { kind: 'bearer', token: accessToken, source: 'the token JFrog exchanged for the function\'s IAM role' };
+}
+
+/** SHA-256 for the SDK's signer, from Node's crypto */
+class NodeSha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
 /** the configured credential, read from its secret (AWSCURRENT) and registered for redaction */
 async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
   const { config, store } = ctx;
+  if (config.credentialsKind === 'AWS_IAM_ROLE') return awsIamRoleAuth(ctx);
   const arn = config.credentialsSecretArn!;
   let raw: string | undefined;
   const cached = credentialCache.get(arn);

@@ -4,7 +4,9 @@ import { registerSecret } from './redact';
 
 export type JfrogAuth =
   | { readonly kind: 'bearer'; readonly token: string; readonly source: string }
-  | { readonly kind: 'basic'; readonly username: string; readonly password: string; readonly source: string };
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string; readonly source: string }
+  /** the headers of a signed STS GetCallerIdentity request: JFrog replays it to learn the caller's IAM role */
+  | { readonly kind: 'aws-sigv4'; readonly headers: Readonly<Record<string, string>>; readonly source: string };
 
 export interface MintRequest {
   readonly username: string;
@@ -143,6 +145,29 @@ export class JfrogClient {
     };
   }
 
+  /**
+   * POST /access/api/v1/aws/token (Artifactory 7.90.10+): the function's IAM role, proven by a
+   * signed STS GetCallerIdentity request that JFrog replays, exchanged for a token of the JFrog
+   * user an admin mapped the role to (PUT /access/api/v1/aws/iam_role), as JFrog's own secret
+   * rotator does
+   */
+  public async exchangeAwsRole(auth: Extract<JfrogAuth, { kind: 'aws-sigv4' }>, region: string, expiresInSeconds: number): Promise<{ accessToken: string; username?: string }> {
+    const res = await this.send('POST', `/access/api/v1/aws/token?region=${encodeURIComponent(region)}`, auth, JSON.stringify({ expires_in: expiresInSeconds }), { retry5xx: true });
+    if (res.status === 404) {
+      throw new JfrogError(`JFrog has no AWS IAM role exchange at ${this.baseUrl.origin}/access/api/v1/aws/token (it needs Artifactory 7.90.10+): upgrade JFrog, or use JfrogCredentials.adminToken()`, 404);
+    }
+    if (res.status === 401 || res.status === 403) {
+      throw new JfrogError(`JFrog refused to exchange the function's IAM role for a token (HTTP ${res.status}${errorDetail(res.body) ? `: ${errorDetail(res.body)}` : ''}). An admin must map the role to a JFrog user once: PUT /access/api/v1/aws/iam_role with {"username": "<user>", "iam_role": "<the role ARN in the stack output>"}`, res.status);
+    }
+    if (res.status !== 200) throw this.statusError('exchange the IAM role for a token', res, auth);
+    const json = this.parseJson(res, 'exchange the IAM role for a token');
+    if (typeof json.access_token !== 'string' || json.access_token === '') {
+      throw new JfrogError('JFrog answered the IAM role exchange without an access_token', res.status);
+    }
+    registerSecret(json.access_token);
+    return { accessToken: json.access_token, username: typeof json.username === 'string' ? json.username : undefined };
+  }
+
   /** GET /access/api/v1/tokens/{id}: who the token belongs to and its description; undefined when JFrog has no such token */
   public async tokenInfo(auth: JfrogAuth, tokenId: string): Promise<TokenInfo | undefined> {
     const res = await this.send('GET', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });
@@ -246,10 +271,11 @@ export class JfrogClient {
     const timeout = Math.max(1_000, Math.min(this.requestTimeoutMs, this.options.remainingMs() - SAFETY_MARGIN_MS));
     const headers: Record<string, string> = {
       'accept': 'application/json',
-      'authorization': auth.kind === 'bearer'
-        ? `Bearer ${auth.token}`
-        : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+      'authorization': auth.kind === 'bearer' ? `Bearer ${auth.token}`
+        : auth.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+          : auth.headers.authorization,
       'user-agent': 'cdk-jfrog-token-rotation',
+      ...(auth.kind === 'aws-sigv4' ? awsExchangeHeaders(auth.headers) : {}),
     };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -359,6 +385,19 @@ export class JfrogClient {
     }
     return new JfrogError(`JFrog refused to ${what} (HTTP ${status}${said}). ${hint}`, status);
   }
+}
+
+/** the signed STS headers JFrog's exchange reads, beside the Authorization header */
+function awsExchangeHeaders(signed: Readonly<Record<string, string>>): Record<string, string> {
+  const pick = (name: string) => Object.entries(signed).find(([k]) => k.toLowerCase() === name)?.[1];
+  const out: Record<string, string> = {};
+  for (const name of ['x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256']) {
+    const value = pick(name);
+    if (value !== undefined) out[name] = value;
+  }
+  const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(pick('authorization') ?? '')?.[1];
+  if (region) out['x-amz-region-set'] = region;
+  return out;
 }
 
 /** the code and message of JFrog's error bodies, short; opaque bodies are not echoed */

@@ -1,6 +1,7 @@
 import {
   DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { withinDeadline } from './aws';
 
 export const CURRENT = 'AWSCURRENT';
@@ -36,6 +37,11 @@ export class SecretStore {
   public calls = 0;
 
   constructor(private readonly client: SecretsManagerClient) {}
+
+  /** the function's own AWS identity (its role's credentials) and region, as its SDK client resolved them */
+  public async identity(): Promise<{ readonly credentials: AwsCredentialIdentity; readonly region: string }> {
+    return { credentials: await this.client.config.credentials(), region: await this.client.config.region() };
+  }
 
   public async describe(secretId: string): Promise<SecretMetadata> {
     this.calls++;

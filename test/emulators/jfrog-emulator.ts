@@ -1,8 +1,10 @@
-import { createHmac, randomUUID } from 'crypto';
+import { createHash, createHmac, randomUUID } from 'crypto';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as https from 'https';
 import { AddressInfo } from 'net';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { makeTestTls, TestTls } from './tls';
 
 /**
@@ -83,6 +85,13 @@ export class JfrogEmulator extends EventEmitter {
   public readonly users = new Map<string, { password?: string; admin: boolean }>();
   /** "Enable Token Generation via API" for basic credentials */
   public basicAuthTokenCreation = true;
+  /**
+   * the AWS access keys the emulator can check a signature with (JFrog asks STS; the emulator
+   * knows the test's keys), and the role each one is
+   */
+  public readonly awsKeys = new Map<string, { readonly secretAccessKey: string; readonly roleArn: string }>();
+  /** IAM role ARN -> JFrog user (PUT /access/api/v1/aws/iam_role) */
+  public readonly iamRoleMappings = new Map<string, string>();
   /** token.max-expiry for non-admins, seconds; 0 = no cap */
   public maxExpirySeconds = 0;
   /**
@@ -209,6 +218,26 @@ export class JfrogEmulator extends EventEmitter {
       send(200, 'OK');
       return;
     }
+    if (url.pathname === '/access/api/v1/aws/token' && method === 'POST' && this.atLeast('7.90.10')) {
+      const [status, payload] = await this.awsExchange(req.headers, url.searchParams.get('region'), body);
+      answer(status, payload);
+      return;
+    }
+    if (url.pathname === '/access/api/v1/aws/iam_role' && method === 'PUT' && this.atLeast('7.90.10')) {
+      const caller = this.authenticate(authHeader);
+      if (!caller?.admin) {
+        answer(caller ? 403 : 401, errors(caller ? 'FORBIDDEN' : 'UNAUTHORIZED', 'Only admins can map IAM roles'));
+        return;
+      }
+      const mapping = JSON.parse(body || '{}');
+      if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@:-]+$/.test(String(mapping.iam_role)) || typeof mapping.username !== 'string') {
+        answer(400, errors('BAD_REQUEST', 'iam_role must be an IAM role ARN and username a user'));
+        return;
+      }
+      this.iamRoleMappings.set(mapping.iam_role, mapping.username.toLowerCase());
+      send(200, '');
+      return;
+    }
     if (!url.pathname.startsWith('/access/api/v1/tokens')) {
       answer(404, errors('NOT_FOUND', 'Not Found'));
       return;
@@ -275,6 +304,49 @@ export class JfrogEmulator extends EventEmitter {
     } else {
       answer(405, errors('METHOD_NOT_ALLOWED', 'Method not allowed'));
     }
+  }
+
+  /**
+   * the AWS IAM exchange: the request carries the headers of a signed STS GetCallerIdentity
+   * request. JFrog replays it to STS; the emulator checks the signature itself with the test's
+   * key, which is what STS would do
+   */
+  private async awsExchange(headers: http.IncomingHttpHeaders, region: string | null, body: string): Promise<[number, Record<string, unknown>]> {
+    const authorization = String(headers.authorization ?? '');
+    const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization);
+    const key = match ? this.awsKeys.get(match[1]) : undefined;
+    const amzDate = String(headers['x-amz-date'] ?? '');
+    if (!match || !key || !region || match[3] !== region || headers['x-amz-region-set'] !== region) {
+      return [401, errors('UNAUTHORIZED', 'Invalid AWS signature')];
+    }
+    const host = `sts.${region}.amazonaws.com`;
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: match[1], secretAccessKey: key.secretAccessKey, sessionToken: headers['x-amz-security-token'] as string | undefined },
+      region,
+      service: 'sts',
+      sha256: TestSha256,
+    });
+    const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+    const request = {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: host,
+      path: '/',
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+      headers: { host },
+    };
+    const expected = await signer.sign(request, { signingDate }) as unknown as { headers: Record<string, string> };
+    if (expected.headers.authorization !== authorization) {
+      return [401, errors('UNAUTHORIZED', 'Invalid AWS signature')];
+    }
+    const username = this.iamRoleMappings.get(key.roleArn);
+    if (!username) {
+      return [403, errors('FORBIDDEN', `IAM role ${key.roleArn} is not mapped to a user`)];
+    }
+    const expiresIn = Number(JSON.parse(body || '{}').expires_in ?? 3600);
+    const admin = this.users.get(username)?.admin ?? false;
+    const token = this.mint(username, admin ? 'applied-permissions/admin' : 'applied-permissions/user', expiresIn, 'AWS IAM role exchange', false, true);
+    return [200, { access_token: token.accessToken, username, token_id: token.id, expires_in: expiresIn, token_type: 'Bearer' }];
   }
 
   /** the emulated version is this one or later */
@@ -398,6 +470,20 @@ export class JfrogEmulator extends EventEmitter {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** SHA-256 for the SDK's signer (the emulator's signature check) */
+class TestSha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
   }
 }
 

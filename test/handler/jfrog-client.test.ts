@@ -105,3 +105,15 @@ test('a 403 on a mint names the setting to change: "Token Generation via API" fo
     jfrog.maxExpirySeconds = 0;
   }
 });
+
+test('before 7.90.10 there is no IAM role exchange: the message names the version, not jfrogUrl', async () => {
+  jfrog.version = '7.89.0';
+  try {
+    const signed: JfrogAuth = { kind: 'aws-sigv4', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261130/eu-west-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00' }, source: 'the role' };
+    const error = await client().exchangeAwsRole(signed as Extract<JfrogAuth, { kind: 'aws-sigv4' }>, 'eu-west-1', 3600).catch((e) => e);
+    expect(error.message).toMatch(/no AWS IAM role exchange .* needs Artifactory 7\.90\.10\+/);
+    expect(error.message).not.toMatch(/set jfrogUrl/);
+  } finally {
+    jfrog.version = '7.104.5';
+  }
+});

@@ -216,6 +216,49 @@ describe('a rotation', () => {
     }
   });
 
+  describe('the function\'s IAM role exchanged for a token (awsIamRole)', () => {
+    const ROLE = 'arn:aws:iam::123456789012:role/jfrog-rotation';
+    beforeAll(async () => {
+      // the test's AWS key stands for the function's role; an admin maps the role once, through the API
+      h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
+      h.jfrog.addUser('rotator', { admin: true });
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = https.request(`${h.jfrog.url}/access/api/v1/aws/iam_role`, {
+          method: 'PUT', ca: h.jfrog.tls.ca, headers: { 'authorization': `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+        req.on('error', reject);
+        req.end(JSON.stringify({ username: 'rotator', iam_role: ROLE }));
+      });
+      expect(status).toBe(200);
+    });
+
+    test('mints and revokes with the exchanged token; no credential secret, and the signature is checked', async () => {
+      const { secretArn, env } = await setup({ username: USER }, { credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined });
+      for (let i = 0; i < 3; i++) expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      const exchanges = h.jfrog.requests.filter((r) => r.path.startsWith('/access/api/v1/aws/token'));
+      expect(exchanges.length).toBeGreaterThan(0);
+      expect(exchanges.every((r) => r.status === 200)).toBe(true);
+      // the third rotation revoked the first token with the exchanged admin token
+      expect(h.jfrog.liveApiTokens(USER).filter((t) => t.description?.includes(secretArn))).toHaveLength(2);
+    });
+
+    test('a role nobody mapped is refused with the call that maps it; a wrong signature is refused', async () => {
+      h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: 'arn:aws:iam::123456789012:role/unmapped' });
+      try {
+        const { secretArn, env } = await setup({ username: USER }, { credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined });
+        const first = await rotate(secretArn, env);
+        expect(first.failed?.error?.message).toMatch(/map the role to a JFrog user once: PUT \/access\/api\/v1\/aws\/iam_role/);
+        h.jfrog.awsKeys.set('testing', { secretAccessKey: 'not-the-key', roleArn: ROLE });
+        clearCredentialCache();
+        // Secrets Manager retries the same rotation
+        const forged = (await rotate(secretArn, env, first.token)).failed;
+        expect(forged?.error?.message).toMatch(/HTTP 401/);
+      } finally {
+        h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
+      }
+    });
+  });
+
   test('an admin token in a named field, or as plain text', async () => {
     const field = await h.plainSecret({ jfrog_admin: adminToken });
     const a = await setup({ username: USER }, { credentialsSecretArn: field, credentialsField: 'jfrog_admin' });

@@ -33,7 +33,7 @@ export interface RotationSettings {
   readonly lifetimeSeconds: number;
   readonly tokenField?: string;
   readonly revokePrevious?: boolean;
-  readonly credentialsKind: 'ADMIN_TOKEN' | 'USERNAME_PASSWORD' | 'SELF_ROTATING';
+  readonly credentialsKind: 'ADMIN_TOKEN' | 'USERNAME_PASSWORD' | 'SELF_ROTATING' | 'AWS_IAM_ROLE';
   readonly credentialsSecretArn?: string;
   readonly credentialsField?: string;
   readonly referenceTokenField?: string;
