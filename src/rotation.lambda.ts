@@ -175,8 +175,13 @@ async function rotationFailure(event: RotationFailureEvent, metrics: RotationMet
   logger.error(`Secrets Manager reported ${eventName}`, { eventName, secretId, outcome: 'failure', error: `Secrets Manager reported ${eventName} for ${secretId}; AWSCURRENT is unchanged. The rotation step's error is in this log just before` });
 }
 
+/** any error as a RotationError (redacted), keeping its name: an AWS error stays e.g. AccessDeniedException in the log and in Lambda's errorType */
 function asRotationError(e: unknown): RotationError {
-  return e instanceof RotationError ? e : new RotationError(`${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`);
+  if (e instanceof RotationError) return e;
+  const name = (e as Error)?.name ?? 'Error';
+  const err = new RotationError(`${name}: ${(e as Error)?.message ?? String(e)}`);
+  err.name = name;
+  return err;
 }
 
 async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { App, SecretValue, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -93,6 +94,17 @@ test('a failed step logs the error at ERROR and emits RotationFailed', async () 
   expect(line).toMatchObject({ message: 'createSecret failed', outcome: 'failure', errorType: 'JfrogError', step: 'createSecret' });
   expect(line.error).toMatch(/HTTP 401/);
   expect(emfRecords(result.logs)).toEqual([expect.objectContaining({ SecretName: 'ci/jfrog-token', RotationFailed: 1 })]);
+});
+
+test('an AWS error keeps its name in the log and in the error Lambda reports', async () => {
+  const { secretArn, env } = await setup();
+  const token = await h.startRotation(secretArn);
+  await h.sm.send(new DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }));
+  const result = await h.invokeEvent({ Step: 'createSecret', SecretId: secretArn, ClientRequestToken: token }, env, {});
+  expect(result).toMatchObject({ ok: false, errorType: 'ResourceNotFoundException' });
+  const [line] = logLines(result.logs).filter((l) => l.level === 'ERROR');
+  expect(line).toMatchObject({ message: 'createSecret failed', errorType: 'ResourceNotFoundException' });
+  expect(line.error).toMatch(/^ResourceNotFoundException: /);
 });
 
 test('a failed revocation is counted as RevocationFailed', async () => {
