@@ -233,8 +233,10 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
         throw new Error(`${name} must be a plain string without spaces, known at synth, got '${value}'`);
       }
     }
-    if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && !props.scope.isUserScope) {
-      throw new Error(`JfrogCredentials.selfRotating() needs scope JfrogTokenScope.user(): a token can only mint its successor for its own user, got scope '${props.scope.value}'`);
+    // a token mints its successor for its own user: a user's token with the user scope, an
+    // admin's token (the admin credential other rotations mint with) with the admin scope
+    if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && !props.scope.isUserScope && !props.scope.isAdminScope) {
+      throw new Error(`JfrogCredentials.selfRotating() needs scope JfrogTokenScope.user() (or .admin(), to rotate an admin's own token): a token can only mint its successor for its own user, got scope '${props.scope.value}'`);
     }
 
     if (props.expiryWarning) {

@@ -10,7 +10,8 @@ export class JfrogTokenScope {
   /**
    * The permissions of the token's user (`applied-permissions/user`).
    *
-   * The only scope a non-admin user may mint for itself, and the one `selfRotating()` needs.
+   * The only scope a non-admin user may mint for itself, and the one `selfRotating()` needs
+   * (or `admin()`, for an admin's own token).
    */
   public static user(): JfrogTokenScope {
     return new JfrogTokenScope(USER_SCOPE);
@@ -69,6 +70,11 @@ export class JfrogTokenScope {
   /** Whether this is exactly `applied-permissions/user`. */
   public get isUserScope(): boolean {
     return this.value === USER_SCOPE;
+  }
+
+  /** Whether this is exactly `applied-permissions/admin`. */
+  public get isAdminScope(): boolean {
+    return this.value === 'applied-permissions/admin';
   }
 }
 

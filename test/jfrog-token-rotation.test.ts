@@ -358,7 +358,7 @@ describe('validation at synth', () => {
     ['interval over 1000 days', { interval: Duration.days(1001) }, /got 1001 days/],
     ['lifetime under the interval', { tokenLifetime: Duration.days(10) }, /tokenLifetime must be at least interval \(30 days\).*got 10 days/],
     ['empty username', { username: ' ' }, /username must name the JFrog user/],
-    ['self-rotating with a group scope', { credentials: JfrogCredentials.selfRotating() }, /selfRotating\(\) needs scope JfrogTokenScope.user\(\).*got scope 'applied-permissions\/groups:readers'/],
+    ['self-rotating with a group scope', { credentials: JfrogCredentials.selfRotating() }, /selfRotating\(\) needs scope JfrogTokenScope.user\(\) \(or .admin\(\), to rotate an admin's own token\).*got scope 'applied-permissions\/groups:readers'/],
     ['reserved token field', { tokenField: 'tokenId' }, /tokenField cannot be 'tokenId'/],
     ['reserved token field (the version a token was minted from)', { tokenField: 'previousVersionId' }, /tokenField cannot be 'previousVersionId'/],
     ['reserved reference token field', { referenceTokenField: 'expiresAt' }, /referenceTokenField cannot be 'expiresAt'/],
@@ -367,6 +367,11 @@ describe('validation at synth', () => {
     ['empty project key', { projectKey: '' }, /projectKey must be a plain string without spaces, known at synth, got ''/],
   ])('%s', (_name, props, message) => {
     expect(() => setup(props)).toThrow(message);
+  });
+
+  test('an admin token rotates itself with the admin scope (the credential other rotations mint with)', () => {
+    const { template } = setup({ username: 'admin', scope: JfrogTokenScope.admin(), credentials: JfrogCredentials.selfRotating() });
+    expect(settingsOf(template())).toMatchObject({ credentialsKind: 'SELF_ROTATING', scope: 'applied-permissions/admin' });
   });
 
   test('settings the function pins must be known at synth', () => {

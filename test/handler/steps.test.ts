@@ -259,6 +259,29 @@ describe('a rotation', () => {
     });
   });
 
+  test('the admin credential rotated by the same protocol: rotations that mint with it keep working, and no admin token outlives two rotations', async () => {
+    h.jfrog.addUser('admin', { admin: true });
+    const adminSeed = h.jfrog.seedToken('admin', 'applied-permissions/admin');
+    // the admin token's own secret, rotated by itself with the admin scope
+    const adminSecret = await h.createSecret({ username: 'admin', token: adminSeed });
+    await h.configure(adminSecret, { username: 'admin', scope: 'applied-permissions/admin', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    // a CI token minted with whatever AWSCURRENT of the admin secret holds
+    const ciSecret = await h.createSecret({ username: USER });
+    await h.configure(ciSecret, { username: USER, scope: 'applied-permissions/groups:readers', lifetimeSeconds: 61 * DAY, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn: adminSecret });
+    const env = h.functionEnv();
+    const admins: string[] = [adminSeed];
+    for (let i = 0; i < 3; i++) {
+      expect((await rotate(adminSecret, env)).failed).toBeUndefined();
+      admins.push((await h.stage(adminSecret, 'AWSCURRENT')).value!.token);
+      // a minting rotation right after, with the credential cached from before (within a minute) and read afresh
+      expect((await rotate(ciSecret, env)).failed).toBeUndefined();
+      clearCredentialCache();
+      expect((await rotate(ciSecret, env)).failed).toBeUndefined();
+    }
+    // the seed and the first rotated admin token are revoked; the current and previous stay
+    expect(admins.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([false, false, true, true]);
+  });
+
   test('an admin token in a named field, or as plain text', async () => {
     const field = await h.plainSecret({ jfrog_admin: adminToken });
     const a = await setup({ username: USER }, { credentialsSecretArn: field, credentialsField: 'jfrog_admin' });
