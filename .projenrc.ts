@@ -175,6 +175,9 @@ new JsonFile(project, 'stryker.config.json', {
         testEnvironment: 'node',
         testMatch: [
           '<rootDir>/test/handler/config.test.ts',
+          '<rootDir>/test/handler/credentials.test.ts',
+          '<rootDir>/test/handler/revocation.test.ts',
+          '<rootDir>/test/handler/step-context.test.ts',
           '<rootDir>/test/handler/steps.test.ts',
           '<rootDir>/test/handler/steps.mocked-secrets-manager.test.ts',
         ],
