@@ -20,13 +20,13 @@ import { JfrogRotationFunctionOptions } from './rotation-function-options';
 const RUNBOOK = 'https://github.com/cdk-jfrog-token-rotation/cdk-jfrog-token-rotation#monitoring';
 
 /**
- * the memory of the rotation function. `npm run bench` measures the handler's peak RSS at 49 MB
- * through a rotation, 57 MB through the health check of 100 rotations and 67 MB after 400
- * invocations in one warm process (BENCHMARKS.md): 128 MB, Lambda's smallest size, leaves about
- * twice that. the work is a few HTTPS calls, waiting on the network rather than on the CPU share
- * that more memory would buy.
+ * the memory of the rotation function. `npm run bench` measures the handler's peak RSS (with the
+ * AWS SDK and Powertools bundled) at 80 MB through a rotation, 84 MB through the health check of
+ * 100 rotations and 114 MB after 400 invocations in one warm process (BENCHMARKS.md): 128 MB
+ * would leave almost nothing, so 256 MB, twice the worst. A rotation runs a few times a month;
+ * the larger size costs next to nothing and also buys CPU for the cold start.
  */
-export const ROTATION_FUNCTION_MEMORY_MB = 128;
+export const ROTATION_FUNCTION_MEMORY_MB = 256;
 
 /**
  * each distinct credential secret (and key outside the stack) adds a statement of about 180
