@@ -18,8 +18,11 @@ export interface StepDeps {
   readonly store: SecretStore;
   readonly jfrog: JfrogClient;
   readonly now: () => Date;
-  /** this function's ARN (the Lambda context's invokedFunctionArn): the secret's rotation must name it */
-  readonly functionArn?: string;
+  /**
+   * this function's ARN (the Lambda context's invokedFunctionArn): the secret's rotation must
+   * name it. unknown: every step is refused
+   */
+  readonly functionArn: string | undefined;
 }
 
 /** what a step did, for its log line and metrics */

@@ -67,11 +67,11 @@ export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Ste
 
 /** the secret's rotation must name this function: a direct invocation for another function's secret is refused */
 function assertRotatedBy(meta: SecretMetadata, functionArn: string | undefined): void {
-  if (functionArn === undefined) return;
   // ARNs of one function compared without a version or alias qualifier
   const unqualified = (arn: string | undefined) => arn?.split(':').slice(0, 7).join(':');
+  // an invocation without an ARN never matches: a secret with rotation on always names a function
   if (unqualified(meta.rotationLambdaArn) !== unqualified(functionArn)) {
-    throw new RefusedInvocationError(`the rotation of ${meta.arn} is done by ${meta.rotationLambdaArn ?? 'no function'}, not by this function (${unqualified(functionArn)}); nothing was changed`);
+    throw new RefusedInvocationError(`the rotation of ${meta.arn} is done by ${meta.rotationLambdaArn ?? 'no function'}, not by this function (${unqualified(functionArn) ?? 'an invocation without a function ARN'}); nothing was changed`);
   }
 }
 

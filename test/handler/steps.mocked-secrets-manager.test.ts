@@ -23,6 +23,8 @@ const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdE
 const CREDS = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jfrog-admin-XyZabc';
 const TOKEN = '6f1b4a7e-0000-4000-8000-000000000001';
 const CURRENT_VERSION = '6f1b4a7e-0000-4000-8000-000000000000';
+/** the function the secret's rotation names, as Lambda's context gives it to the handler */
+const FUNCTION = 'arn:aws:lambda:eu-west-1:123456789012:function:jfrog-token-rotation';
 
 let jfrog: JfrogEmulator;
 let adminToken: string;
@@ -79,12 +81,12 @@ function deps() {
     overdueAfterSeconds: 86400 * 31,
   };
   const agent = new https.Agent({ ca: jfrog.tls.ca });
-  return { config, store: new SecretStore(new SecretsManagerClient({ region: 'eu-west-1' })), jfrog: new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent }), now: () => new Date() };
+  return { config, store: new SecretStore(new SecretsManagerClient({ region: 'eu-west-1' })), jfrog: new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent }), now: () => new Date(), functionArn: FUNCTION };
 }
 
 function givenRotationStarted() {
   // RotateSecret made the version with AWSPENDING and no value
-  sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+  sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
   sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' })
     .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret value for VersionId", $metadata: {} }));
   sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
@@ -170,7 +172,7 @@ describe('a secret written during the rotation', () => {
         .createToken({ kind: 'bearer', token: adminToken, source: 'test' }, { username: 'ci-bot', scope: 'applied-permissions/user', expiresInSeconds: 86400 * 30, description: `cdk-jfrog-token-rotation: ${CREDS} version x` });
       planted = other.tokenId;
     }
-    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [PREVIOUS_VERSION]: ['AWSPREVIOUS'], [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [PREVIOUS_VERSION]: ['AWSPREVIOUS'], [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' })
       .resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: JSON.stringify({ username: 'ci-bot', token: 'written-by-hand', tokenId: 'x', previousTokenId: planted }) });
@@ -189,8 +191,8 @@ describe('a secret written during the rotation', () => {
   test('a promotion whose answer was lost: the retried call fails, and the label that already moved counts as success', async () => {
     const pending = await mintPending();
     sm.on(DescribeSecretCommand)
-      .resolvesOnce({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } })
-      .resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [TOKEN]: ['AWSCURRENT', 'AWSPENDING'] } });
+      .resolvesOnce({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } })
+      .resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [TOKEN]: ['AWSCURRENT', 'AWSPENDING'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
     sm.on(UpdateSecretVersionStageCommand).rejects(Object.assign(new Error('Version 6f1b... is not staged as AWSCURRENT'), { name: 'InvalidParameterException' }));
@@ -203,7 +205,7 @@ describe('a secret written during the rotation', () => {
 
   test('a promotion that fails and did not move the label fails the step, and revokes nothing', async () => {
     const pending = await mintPending();
-    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
     sm.on(UpdateSecretVersionStageCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
@@ -222,7 +224,7 @@ describe('a secret written during the rotation', () => {
     const pending = await mintPending();
     const MANUAL = '6f1b4a7e-0000-4000-8000-000000000002';
     // DescribeSecret lists only labelled versions: the abandoned one is gone from it
-    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'] } });
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: MANUAL, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: MANUAL, SecretString: '{"token":"hand-pasted-value-123"}' });
     sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
@@ -235,7 +237,7 @@ describe('a secret written during the rotation', () => {
 
   test('a step for the AWSPREVIOUS version (a replayed event) changes nothing and revokes nothing', async () => {
     const pending = await mintPending();
-    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPREVIOUS'] } });
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPREVIOUS'] } });
     sm.on(GetSecretValueCommand).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
     // the version has no AWSPENDING label any more: reading it by that label fails
     sm.on(GetSecretValueCommand, { VersionStage: 'AWSPENDING' }).rejects(new ResourceNotFoundException({ message: 'Secrets Manager can\'t find the specified secret value for staging label: AWSPENDING', $metadata: {} }));
@@ -251,7 +253,7 @@ describe('a secret written during the rotation', () => {
   test('AWSCURRENT written during the rotation (AWSPENDING left on the older version): no promotion, the unused token is revoked', async () => {
     const pending = await mintPending();
     const MANUAL = '6f1b4a7e-0000-4000-8000-000000000003';
-    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value, CreatedDate: new Date('2026-01-01T00:00:00Z') });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: MANUAL, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: MANUAL, SecretString: '{"token":"hand-pasted-value-123"}', CreatedDate: new Date('2026-01-01T00:05:00Z') });
     sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });

@@ -60,7 +60,7 @@ async function step(
     const config = await configs.forSecret(secretArn);
     const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent: new https.Agent({ ca: h.jfrog.tls.ca }) });
     await runStep({ Step: name, SecretId: secretArn, ClientRequestToken: token },
-      { config, store: new SecretStore(secretsManager), jfrog, now: () => new Date(), functionArn: options.functionArn ?? FUNCTION_ARN }, outcome);
+      { config, store: new SecretStore(secretsManager), jfrog, now: () => new Date(), functionArn: 'functionArn' in options ? options.functionArn : FUNCTION_ARN }, outcome);
     return { ok: true, outcome };
   } catch (e) {
     return { ok: false, error: e as Error, outcome };
@@ -141,6 +141,41 @@ describe('a rotation', () => {
     }
     expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([true, true, true]);
     expect(h.jfrog.requests.filter((r) => r.method === 'DELETE' && r.path.includes(h.jfrog.validToken(tokens[0])!.id))).toEqual([]);
+  });
+
+  test('revokePrevious: false: a repeated finishSecret (already current) revokes nothing either', async () => {
+    const { secretArn, env } = await setup({ username: USER }, { revokePrevious: false });
+    const tokens: string[] = [];
+    let last = '';
+    for (let i = 0; i < 3; i++) {
+      last = (await rotate(secretArn, env)).token;
+      tokens.push((await current(secretArn)).token);
+    }
+    const requests = h.jfrog.requests.length;
+    expect((await step('finishSecret', secretArn, last, env)).outcome).toEqual({ result: 'already-current' });
+    expect(h.jfrog.requests.length).toBe(requests);
+    expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([true, true, true]);
+  });
+
+  test('JFrog\'s answer without expires_in: the expiry comes from the token\'s own exp claim', async () => {
+    const { secretArn, env } = await setup();
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', exactPath: true, dropField: 'expires_in' });
+    expect((await rotate(secretArn, env)).failed).toBeUndefined();
+    const value = await current(secretArn);
+    expect(value.expiresAt).toBe(new Date(h.jfrog.validToken(value.token)!.expiry! * 1000).toISOString());
+  });
+
+  test('a mint JFrog refused outright (401, 403) is not looked for: nothing can have been minted', async () => {
+    for (const status of [401, 403]) {
+      const { secretArn, env } = await setup();
+      h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', exactPath: true, status, body: JSON.stringify({ errors: [{ code: 'FORBIDDEN', message: 'no' }] }) });
+      const requests = h.jfrog.requests.length;
+      const result = await rotate(secretArn, env);
+      expect(result.failed?.step).toBe('createSecret');
+      expect(h.jfrog.requests.slice(requests).map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`)).toEqual(['POST /access/api/v1/tokens']);
+      h.jfrog.clearFaults();
+      await rotate(secretArn, env, result.token);
+    }
   });
 
   test('each step repeated: one token, the same end state', async () => {
@@ -305,6 +340,19 @@ describe('revocation', () => {
     expect(h.jfrog.validToken(seed)).toBeUndefined();
   });
 
+  test('a starting token written twice (AWSPREVIOUS and AWSCURRENT hold it) is not revoked while it is still AWSPREVIOUS', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const { secretArn, env } = await setup({ username: USER, token: seed });
+    // the same value written again: AWSPREVIOUS and AWSCURRENT both hold the seed
+    await h.sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ username: USER, token: seed }) }));
+    const token = await h.startRotation(secretArn);
+    for (const name of STEPS) expect((await step(name, secretArn, token, env)).ok).toBe(true);
+    // the seed is now AWSPREVIOUS: it must still work
+    expect((await h.stage(secretArn, 'AWSPREVIOUS')).value!.token).toBe(seed);
+    expect(h.jfrog.validToken(seed)).toBeDefined();
+    await rotate(secretArn, env);
+  });
+
   test('a starting value that JFrog does not accept is left alone', async () => {
     const { secretArn, env } = await setup({ username: USER, token: 'AKCp-an-old-api-key-value' });
     await rotate(secretArn, env);
@@ -459,6 +507,8 @@ describe('what is refused, before anything is read, written or minted', () => {
     const token = await h.startRotation(secretArn);
     const requests = h.jfrog.requests.length;
     await expectRefused(await step('createSecret', secretArn, token, env, { functionArn: functionArnFor('another-function') }), /is done by .*jfrog-token-rotation-test, not by this function/, requests);
+    // an invocation that does not say which function it is (no Lambda context) is refused too
+    await expectRefused(await step('createSecret', secretArn, token, env, { functionArn: undefined }), /not by this function \(an invocation without a function ARN\)/, requests);
     // a version or alias qualifier on this function's ARN is the same function
     expect((await step('createSecret', secretArn, token, env, { functionArn: `${FUNCTION_ARN}:live` })).ok).toBe(true);
     await rotate(secretArn, env, token);
@@ -551,6 +601,16 @@ describe('what stops a rotation without promoting', () => {
     expect(create.error?.name).toBe('MalformedSecretError');
     expect(create.error?.message).toMatch(/names JFrog at 'https:\/\/attacker.example.com\/api' but this rotation is configured for/);
     expect(create.error?.message).not.toMatch(/SECRET-4711|QUERY-4711/);
+    expect(h.jfrog.requests.length).toBe(requests);
+  });
+
+  test('a secret that names the configured host under another path: refused (the path is part of where credentials go)', async () => {
+    const { secretArn, env } = await setup({ username: USER, jfrogUrl: `${h.jfrog.url}/elsewhere` });
+    const token = await h.startRotation(secretArn);
+    const requests = h.jfrog.requests.length;
+    const create = await step('createSecret', secretArn, token, env);
+    expect(create.error?.name).toBe('MalformedSecretError');
+    expect(create.error?.message).toMatch(/names JFrog at '.*\/elsewhere' but this rotation is configured for/);
     expect(h.jfrog.requests.length).toBe(requests);
   });
 
