@@ -46,9 +46,18 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
    * The default outlives a fully failed rotation window: with it, a token minted at one
    * rotation still works when the next rotation fails and the one after that is due.
    *
-   * @default - twice `interval` plus one day
+   * @default - twice `interval` plus one day, or `jfrogMaxExpiry` if that is shorter
    */
   readonly tokenLifetime?: Duration;
+
+  /**
+   * The JFrog server's `token.max-expiry`, if you know it: the longest token a non-admin
+   * credential may mint (JFrog answers 403 above it, and non-admins cannot read the setting).
+   * A `tokenLifetime` above it fails at synth, and the default lifetime is capped to it.
+   *
+   * @default - no cap known
+   */
+  readonly jfrogMaxExpiry?: Duration;
 
   /**
    * Revoke the token that falls two generations behind after each rotation, so exactly the
@@ -218,7 +227,12 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     validateUsername(props.username);
     this.interval = props.interval ?? Duration.days(30);
     validateInterval(this.interval);
-    this.tokenLifetime = props.tokenLifetime ?? Duration.seconds(this.interval.toSeconds() * 2 + Duration.days(1).toSeconds());
+    const cap = props.jfrogMaxExpiry?.toSeconds();
+    const safeDefault = this.interval.toSeconds() * 2 + Duration.days(1).toSeconds();
+    this.tokenLifetime = props.tokenLifetime ?? Duration.seconds(cap !== undefined ? Math.min(cap, safeDefault) : safeDefault);
+    if (cap !== undefined && this.tokenLifetime.toSeconds() > cap) {
+      throw new Error(`tokenLifetime ${this.tokenLifetime.toHumanString()} is longer than the server's token.max-expiry (jfrogMaxExpiry, ${props.jfrogMaxExpiry!.toHumanString()}): JFrog would refuse every mint with HTTP 403. Shorten tokenLifetime, or use an admin credential and drop jfrogMaxExpiry`);
+    }
     validateLifetime(this, this.tokenLifetime, this.interval);
     this.tokenField = props.tokenField ?? 'token';
     validateTokenField('tokenField', this.tokenField);

@@ -363,11 +363,19 @@ describe('validation at synth', () => {
     ['reserved token field', { tokenField: 'tokenId' }, /tokenField cannot be 'tokenId'/],
     ['reserved token field (the version a token was minted from)', { tokenField: 'previousVersionId' }, /tokenField cannot be 'previousVersionId'/],
     ['reserved reference token field', { referenceTokenField: 'expiresAt' }, /referenceTokenField cannot be 'expiresAt'/],
+    ['lifetime above the server\'s max expiry', { jfrogMaxExpiry: Duration.days(30), tokenLifetime: Duration.days(45) }, /tokenLifetime 45 days is longer than the server's token.max-expiry \(jfrogMaxExpiry, 30 days\): JFrog would refuse every mint with HTTP 403/],
+    ['max expiry shorter than the interval', { jfrogMaxExpiry: Duration.days(20) }, /tokenLifetime must be at least interval \(30 days\).*got 20 days/],
     ['reference token field equal to the token field', { tokenField: 'jf', referenceTokenField: 'jf' }, /referenceTokenField must differ from tokenField \('jf'\)/],
     ['audience with a space', { audience: 'jfrt@* jfxr@*' }, /audience must be a plain string without spaces/],
     ['empty project key', { projectKey: '' }, /projectKey must be a plain string without spaces, known at synth, got ''/],
   ])('%s', (_name, props, message) => {
     expect(() => setup(props)).toThrow(message);
+  });
+
+  test('jfrogMaxExpiry caps the default lifetime (and warns that it is below the safe default)', () => {
+    const { template, rotation } = setup({ jfrogMaxExpiry: Duration.days(45) });
+    expect(settingsOf(template()).lifetimeSeconds).toBe(45 * 86400);
+    expect(rotation.tokenLifetime.toDays()).toBe(45);
   });
 
   test('an admin token rotates itself with the admin scope (the credential other rotations mint with)', () => {
