@@ -67,15 +67,12 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
   logger.appendKeys({ step: event?.Step, secretId: event?.SecretId, clientRequestToken: event?.ClientRequestToken });
   const outcome: StepOutcome = {};
   let config: RotationConfig | undefined;
-  let jfrog: JfrogClient | undefined;
-  let store: SecretStore | undefined;
   try {
     if (!event?.SecretId) throw new RotationError('the event has no SecretId; Secrets Manager sends one with every rotation step');
-    const { configs } = aws();
-    store = aws().store;
+    const { store, configs } = aws();
     const callsBefore = store.calls;
     config = await configs.forSecret(event.SecretId);
-    jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
+    const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
     await runStep(event, { config, store, jfrog, now: () => new Date(), functionArn: context.invokedFunctionArn }, outcome);
     reportSuccess(config, outcome, metrics);
     logger.info(`${event.Step} succeeded`, {

@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CredentialError, MalformedSecretError } from './errors';
 import { JfrogAuth } from './jfrog-client';
@@ -58,9 +57,9 @@ async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
     registerSecret(cached.raw);
     return { kind: 'bearer', token: cached.raw, source: 'the token JFrog exchanged for the function\'s IAM role' };
   }
-  const { credentials, region } = await ctx.store.identity();
+  const { credentials, region, sha256 } = await ctx.store.identity();
   const host = `sts.${region}.amazonaws.com`;
-  const signer = new SignatureV4({ credentials, region, service: 'sts', sha256: NodeSha256 });
+  const signer = new SignatureV4({ credentials, region, service: 'sts', sha256 });
   const signed = await signer.sign({
     method: 'GET',
     protocol: 'https:',
@@ -76,20 +75,6 @@ async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
     { kind: 'aws-sigv4', headers: signed.headers, source: 'the function\'s IAM role' }, region, EXCHANGED_TOKEN_SECONDS);
   credentialCache.set(key, { raw: accessToken, at: Date.now() });
   return { kind: 'bearer', token: accessToken, source: 'the token JFrog exchanged for the function\'s IAM role' };
-}
-
-/** SHA-256 for the SDK's signer, from Node's crypto */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
 }
 
 /** the configured credential, read from its secret (AWSCURRENT) and registered for redaction */

@@ -1,7 +1,7 @@
 import {
   DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, ChecksumConstructor, HashConstructor } from '@smithy/types';
 import { withinDeadline } from './aws';
 
 export const CURRENT = 'AWSCURRENT';
@@ -38,9 +38,15 @@ export class SecretStore {
 
   constructor(private readonly client: SecretsManagerClient) {}
 
-  /** the function's own AWS identity (its role's credentials) and region, as its SDK client resolved them */
-  public async identity(): Promise<{ readonly credentials: AwsCredentialIdentity; readonly region: string }> {
-    return { credentials: await this.client.config.credentials(), region: await this.client.config.region() };
+  /**
+   * the function's own AWS identity (its role's credentials) and region, as its SDK client
+   * resolved them, with the SDK's SHA-256 for signing in its name
+   */
+  public async identity(): Promise<{
+    readonly credentials: AwsCredentialIdentity; readonly region: string; readonly sha256: ChecksumConstructor | HashConstructor;
+  }> {
+    const { config } = this.client;
+    return { credentials: await config.credentials(), region: await config.region(), sha256: config.sha256 };
   }
 
   public async describe(secretId: string): Promise<SecretMetadata> {

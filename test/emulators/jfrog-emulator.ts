@@ -1,9 +1,10 @@
-import { createHash, createHmac, randomUUID } from 'crypto';
+import { createHmac, randomUUID } from 'crypto';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import { AddressInfo } from 'net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { makeTestTls, TestTls } from './tls';
 
@@ -67,6 +68,8 @@ export interface RecordedRequest {
   status?: number;
 }
 
+/** the Node SHA-256 the AWS SDK's clients sign with */
+const SDK_SHA256 = new SecretsManagerClient({ region: 'us-east-1' }).config.sha256;
 const ISSUER = 'jfac@01emulator0000000000000000';
 const HMAC_KEY = randomUUID();
 const REVOCABLE_THRESHOLD_S = 6 * 3600;
@@ -324,7 +327,8 @@ export class JfrogEmulator extends EventEmitter {
       credentials: { accessKeyId: match[1], secretAccessKey: key.secretAccessKey, sessionToken: headers['x-amz-security-token'] as string | undefined },
       region,
       service: 'sts',
-      sha256: TestSha256,
+      // the SDK's own SHA-256 for Node, as its clients sign with it
+      sha256: SDK_SHA256,
     });
     const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
     const request = {
@@ -470,20 +474,6 @@ export class JfrogEmulator extends EventEmitter {
     } catch {
       return undefined;
     }
-  }
-}
-
-/** SHA-256 for the SDK's signer (the emulator's signature check) */
-class TestSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
   }
 }
 
