@@ -73,6 +73,7 @@ async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
   registerSecret(credentials.sessionToken);
   const { accessToken } = await ctx.jfrog.exchangeAwsRole(
     { kind: 'aws-sigv4', headers: signed.headers, source: 'the function\'s IAM role' }, region, EXCHANGED_TOKEN_SECONDS);
+  registerSecret(accessToken);
   credentialCache.set(key, { raw: accessToken, at: Date.now() });
   return { kind: 'bearer', token: accessToken, source: 'the token JFrog exchanged for the function\'s IAM role' };
 }

@@ -1,3 +1,4 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RotationConfig } from '../../src/handler/config';
 import { clearCredentialCache, mintingAuth, revokingAuth } from '../../src/handler/credentials';
 import { forgetSecrets, redact } from '../../src/handler/redact';
@@ -115,4 +116,29 @@ describe('a self-rotating token', () => {
 test('an admin rotation revokes with the admin credential, whatever the newest token is', async () => {
   const { ctx } = context('ADMIN_TOKEN', 'the-admin-t0ken');
   expect(await revokingAuth(ctx, { fields: {}, token: 'newest-t0ken' })).toMatchObject({ token: 'the-admin-t0ken' });
+});
+
+test('the IAM role exchange: the signed STS request and the session token are registered for redaction, the exchanged token too', async () => {
+  const sent: Array<Record<string, string>> = [];
+  const ctx = {
+    config: { credentialsKind: 'AWS_IAM_ROLE', jfrogUrl: new URL('https://acme.jfrog.io') },
+    arn: ARN,
+    store: {
+      identity: async () => ({
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG', sessionToken: 'session-t0ken-value' },
+        region: 'eu-west-1',
+        sha256: new SecretsManagerClient({ region: 'eu-west-1' }).config.sha256,
+      }),
+    },
+    jfrog: {
+      exchangeAwsRole: async (auth: { headers: Record<string, string> }) => {
+        sent.push(auth.headers);
+        return { accessToken: 'exchanged-t0ken-value' };
+      },
+    },
+  } as unknown as StepContext;
+  expect(await mintingAuth(ctx, { fields: {} })).toMatchObject({ kind: 'bearer', token: 'exchanged-t0ken-value' });
+  const [headers] = sent;
+  expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sts\/aws4_request/);
+  expect(redact(`${headers.authorization} ${headers['x-amz-security-token']} exchanged-t0ken-value`)).toBe('*** *** ***');
 });

@@ -131,6 +131,10 @@ describe('whoever can write the settings parameter cannot widen the next token',
     ['another credential kind', (s) => ({ ...s, credentialsKind: 'SELF_ROTATING', credentialsSecretArn: undefined })],
     ['another token field', (s) => ({ ...s, tokenField: 'password' })],
     ['no revocation of old tokens', (s) => ({ ...s, revokePrevious: false })],
+    ['another project', (s) => ({ ...s, projectKey: 'other' })],
+    ['another audience', (s) => ({ ...s, audience: 'jfrt@*' })],
+    ['a reference token in another field', (s) => ({ ...s, referenceTokenField: 'leak' })],
+    ['the function\'s IAM role instead of the credential', (s) => ({ ...s, credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined })],
   ])('%s: the edited settings are refused before anything is minted', async (_name, edit) => {
     const { target, env } = await tamperedRotation(edit);
     const requests = h.jfrog.requests.length;
