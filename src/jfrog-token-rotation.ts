@@ -100,6 +100,18 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
   readonly projectKey?: string;
 
   /**
+   * Mint refreshable tokens, keep each one's refresh token in the secret (field `refreshToken`),
+   * and rotate by refreshing (`grant_type=refresh_token`, Artifactory 7.37.9+) instead of minting
+   * anew. A refresh token is single-use: a retried step never sends it twice, and a rotation
+   * whose refresh token was used already (a refresh whose answer was lost) mints a new
+   * refreshable token with the configured credentials instead. With `selfRotating()` this keeps
+   * a token alive with no other credential, as long as the current token is valid.
+   *
+   * @default false
+   */
+  readonly refreshable?: boolean;
+
+  /**
    * An existing secret to keep the token in, e.g. one that already holds
    * `{"username": "ci-bot", "api_key": "..."}` (with `tokenField: 'api_key'`).
    *
@@ -326,6 +338,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       ...(props.audience !== undefined ? { audience: props.audience } : {}),
       ...(props.projectKey !== undefined ? { projectKey: props.projectKey } : {}),
       revokePrevious: props.revokePrevious ?? true,
+      ...(props.refreshable ? { refreshable: true } : {}),
       credentialsKind: props.credentials.kind,
       credentialsSecretArn: props.credentials.secret?.secretFullArn ?? props.credentials.secret?.secretArn,
       credentialsField: props.credentials.field,
@@ -345,6 +358,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       referenceTokenField: settings.referenceTokenField,
       audience: settings.audience,
       projectKey: settings.projectKey,
+      refreshable: settings.refreshable,
     }, settings.credentialsSecretArn);
     this.settingsParameter = new ssm.CfnParameter(this, 'Settings', {
       type: 'String',

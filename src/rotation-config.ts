@@ -28,7 +28,7 @@ export const ENV = {
  */
 export type PinnedSettings = Pick<RotationParameter,
 'jfrogUrl' | 'username' | 'scope' | 'lifetimeSeconds' | 'tokenField' | 'revokePrevious' | 'credentialsKind' | 'credentialsField'
-| 'referenceTokenField' | 'audience' | 'projectKey'> & {
+| 'referenceTokenField' | 'audience' | 'projectKey' | 'refreshable'> & {
   /** the settings parameter's key: binds the pin to one secret (see parameterKey) */
   readonly key?: string;
   /** the credential's position in the function's credential list, -1 for none */
@@ -45,6 +45,8 @@ export function settingsPin(settings: PinnedSettings): string {
     // the defaults the settings schema applies: a setting left out pins as its default
     settings.tokenField || 'token', settings.revokePrevious !== false, settings.credentialsKind, settings.credentialsIndex, settings.credentialsField || 'token',
     settings.referenceTokenField ?? null, settings.audience ?? null, settings.projectKey ?? null,
+    // appended only when set: the pins of rotations that do not use it stay as they were
+    ...(settings.refreshable === true ? ['refreshable'] : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
@@ -115,8 +117,12 @@ export const EXPIRES_AT_FIELD = 'expiresAt';
 export const PREVIOUS_TOKEN_ID_FIELD = 'previousTokenId';
 /** the version that was AWSCURRENT when the pending token was minted: a different one at finishSecret means someone wrote the secret meanwhile */
 export const PREVIOUS_VERSION_ID_FIELD = 'previousVersionId';
+/** the refresh token of a refreshable token (single-use: JFrog answers 404 for it once used) */
+export const REFRESH_TOKEN_FIELD = 'refreshToken';
 /** the JSON fields the handler writes; a token field cannot be one of them */
-export const RESERVED_FIELDS: readonly string[] = [TOKEN_ID_FIELD, EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD];
+export const RESERVED_FIELDS: readonly string[] = [
+  TOKEN_ID_FIELD, EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD, REFRESH_TOKEN_FIELD,
+];
 
 /** what jfrogUrl accepts, for error messages */
 export const JFROG_URL_FORM = 'an https origin with an optional base path of plain segments, such as https://acme.jfrog.io or https://jfrog.example.com/base';

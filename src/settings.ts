@@ -46,6 +46,8 @@ export const ROTATION_SETTINGS = z.object({
   /** JFrog's `project_key`: project-scoped tokens */
   projectKey: z.optional(text),
   revokePrevious: z.pipe(z.optional(z.boolean()), z.transform((v) => v !== false)),
+  /** mint refreshable tokens and rotate with their refresh token (grant_type=refresh_token) */
+  refreshable: z.pipe(z.optional(z.boolean()), z.transform((v) => v === true)),
   credentialsKind: z.enum(KINDS),
   credentialsSecretArn: z.pipe(z.optional(z.string()), z.transform((v) => v || undefined)),
   credentialsField: z.pipe(z.optional(z.string()), z.transform((v): string => v || 'token')),

@@ -99,6 +99,30 @@ describe('JfrogTokenRotation', () => {
     expect(pin({ audience: 'jfrt@*', referenceTokenField: 'reference' })).not.toBe(fn.Environment.Variables.JFROG_ROTATION_PINS);
   });
 
+  test('refreshable goes to the settings and into the pin; left out, the pin is the one before the prop existed', () => {
+    const t = setup({ refreshable: true }).template();
+    expect(settingsOf(t)).toMatchObject({ refreshable: true });
+    const key = settingsNameOf(t).split('/').pop()!;
+    const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).map((r: any) => r.Properties);
+    const pinned = {
+      key,
+      jfrogUrl: 'https://acme.jfrog.io',
+      username: 'ci-bot',
+      scope: 'applied-permissions/groups:readers',
+      lifetimeSeconds: 61 * 86400,
+      tokenField: 'token',
+      revokePrevious: true,
+      credentialsKind: 'ADMIN_TOKEN',
+      credentialsIndex: 0,
+      credentialsField: 'token',
+    } as const;
+    expect(fn.Environment.Variables.JFROG_ROTATION_PINS).toBe(settingsPin({ ...pinned, refreshable: true }));
+    // a settings writer who turns refreshing off gets another pin: refused
+    expect(settingsPin({ ...pinned, refreshable: false })).not.toBe(fn.Environment.Variables.JFROG_ROTATION_PINS);
+    expect(settingsPin({ ...pinned, refreshable: false })).toBe(settingsPin(pinned));
+    expect(settingsOf(setup().template()).refreshable).toBeUndefined();
+  });
+
   test('awsIamRole(): no credential secret anywhere; the role to map is a property and a stack output', () => {
     const { template, rotation } = setup({ credentials: JfrogCredentials.awsIamRole() });
     const t = template();
@@ -363,6 +387,7 @@ describe('validation at synth', () => {
     ['reserved token field', { tokenField: 'tokenId' }, /tokenField cannot be 'tokenId'/],
     ['reserved token field (the version a token was minted from)', { tokenField: 'previousVersionId' }, /tokenField cannot be 'previousVersionId'/],
     ['reserved reference token field', { referenceTokenField: 'expiresAt' }, /referenceTokenField cannot be 'expiresAt'/],
+    ['the refresh token\'s field as the token field', { tokenField: 'refreshToken' }, /tokenField cannot be 'refreshToken': the rotation writes .*refreshToken itself/],
     ['lifetime above the server\'s max expiry', { jfrogMaxExpiry: Duration.days(30), tokenLifetime: Duration.days(45) }, /tokenLifetime 45 days is longer than the server's token.max-expiry \(jfrogMaxExpiry, 30 days\): JFrog would refuse every mint with HTTP 403/],
     ['max expiry shorter than the interval', { jfrogMaxExpiry: Duration.days(20) }, /tokenLifetime must be at least interval \(30 days\).*got 20 days/],
     ['reference token field equal to the token field', { tokenField: 'jf', referenceTokenField: 'jf' }, /referenceTokenField must differ from tokenField \('jf'\)/],

@@ -22,6 +22,8 @@ export interface RotationConfig {
   readonly audience?: string;
   readonly projectKey?: string;
   readonly revokePrevious: boolean;
+  /** mint refreshable tokens and rotate with their refresh token (undefined: no) */
+  readonly refreshable?: boolean;
   readonly credentialsKind: RotationSettings['credentialsKind'];
   readonly credentialsSecretArn?: string;
   readonly credentialsField: string;
@@ -142,6 +144,7 @@ export class ConfigStore {
       referenceTokenField: config.referenceTokenField,
       audience: config.audience,
       projectKey: config.projectKey,
+      refreshable: config.refreshable === true,
     };
     const matches = (config.credentialsSecretArn === undefined || credentialsIndex >= 0)
       && (pins.has(settingsPin({ ...pinned, key })) || pins.has(`${settingsPin(pinned)}@${key}`));

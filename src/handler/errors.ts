@@ -27,3 +27,8 @@ export class JfrogError extends RotationError {
     super(message);
   }
 }
+/**
+ * JFrog will not refresh with this refresh token: it was used already (404), or the JFrog cannot
+ * refresh it (400: another instance's token, or Artifactory before 7.37.9). Nothing was minted
+ */
+export class RefreshTokenUnusableError extends JfrogError {}

@@ -1,5 +1,5 @@
 import * as https from 'https';
-import { JfrogError } from './errors';
+import { JfrogError, RefreshTokenUnusableError } from './errors';
 import { registerSecret } from './redact';
 
 export type JfrogAuth =
@@ -19,7 +19,12 @@ export interface MintRequest {
   readonly projectKey?: string;
   /** `include_reference_token`: JFrog also returns the token's short reference form */
   readonly includeReferenceToken?: boolean;
+  /** `refreshable`: JFrog also returns a refresh token (unless its token.allow-refreshable is off) */
+  readonly refreshable?: boolean;
 }
+
+/** a refresh: the new token keeps the user and scope of the one refreshed */
+export type RefreshRequest = Omit<MintRequest, 'username' | 'scope' | 'refreshable'>;
 
 export interface MintedToken {
   readonly tokenId: string;
@@ -28,6 +33,8 @@ export interface MintedToken {
   readonly expiresIn?: number;
   /** the short reference form, when asked for and given */
   readonly referenceToken?: string;
+  /** the refresh token, when asked for and given */
+  readonly refreshToken?: string;
 }
 
 export interface TokenInfo {
@@ -80,39 +87,43 @@ export class JfrogClient {
       grant_type: 'client_credentials',
       username: req.username,
       scope: req.scope,
-      expires_in: req.expiresInSeconds,
-      refreshable: false,
-      description: req.description.slice(0, 1024),
-      // JFrog cannot revoke a token shorter-lived than its revocable threshold (6 hours by
-      // default) unless it was minted revocable (7.50.3+; honoured in a JSON body only)
-      ...(req.expiresInSeconds < REVOCABLE_THRESHOLD_SECONDS ? { force_revocable: true } : {}),
-      ...(req.audience !== undefined ? { audience: req.audience } : {}),
-      ...(req.projectKey !== undefined ? { project_key: req.projectKey } : {}),
-      ...(req.includeReferenceToken ? { include_reference_token: true } : {}),
+      refreshable: req.refreshable === true,
+      ...commonFields(req),
     });
     // a mint is not idempotent: retry only what JFrog refused before doing anything (429)
     const res = await this.send('POST', '/access/api/v1/tokens', auth, body, { retry5xx: false, minStartMs: MIN_MS_TO_MINT });
     if (res.status !== 200 && res.status !== 201) {
       throw this.statusError('create a token', res, auth);
     }
-    const json = this.parseJson(res, 'create a token');
-    const accessToken = json.access_token;
-    if (typeof accessToken !== 'string' || accessToken === '') {
-      // a token may exist at JFrog that nobody holds: take it back if JFrog named it
-      const orphan = typeof json.token_id === 'string' && json.token_id !== '' ? json.token_id : undefined;
-      const outcome = orphan ? await this.revoke(auth, orphan).then(() => 'the token it created was revoked', () => `revoking the token it created (${orphan}) failed`) : 'no token_id came back either';
-      throw new JfrogError(`JFrog answered the token request with HTTP ${res.status} but no access_token; ${outcome}. Check that ${this.baseUrl.origin} is a JFrog Platform (Access 7.21.1+) and not a proxy page`, res.status);
+    return this.mintedToken(res, auth);
+  }
+
+  /**
+   * POST /access/api/v1/tokens with grant_type=refresh_token (7.37.9+): a new token with the
+   * user and scope of the one the refresh token belongs to, and a new refresh token. `auth` must
+   * be that user's (JFrog checks). The refresh token is single-use: JFrog answers 404 for one
+   * used already, which throws RefreshTokenUnusableError, as does a 400 (a refresh token of
+   * another JFrog instance, or a JFrog that cannot refresh)
+   */
+  public async refreshToken(auth: JfrogAuth, refreshToken: string, req: RefreshRequest): Promise<MintedToken> {
+    const body = JSON.stringify({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      refreshable: true,
+      ...commonFields(req),
+    });
+    // not idempotent either: a second attempt would send a refresh token that may be spent
+    const res = await this.send('POST', '/access/api/v1/tokens', auth, body, { retry5xx: false, minStartMs: MIN_MS_TO_MINT });
+    if (res.status === 404 && /"code"\s*:\s*"NOT_FOUND"/.test(res.body)) {
+      throw new RefreshTokenUnusableError(`JFrog does not know the refresh token (HTTP 404${errorDetail(res.body) ? `: ${errorDetail(res.body)}` : ''}): it was used already`, 404);
     }
-    registerSecret(accessToken);
-    const tokenId = typeof json.token_id === 'string' && json.token_id !== '' ? json.token_id : jwtClaim(accessToken, 'jti');
-    if (typeof tokenId !== 'string' || tokenId === '') {
-      throw new JfrogError('JFrog minted a token without a token_id, so it could never be revoked; the new token was not stored. Check that scope and JFrog version produce ordinary access tokens (not reference-only tokens)', res.status);
+    if (res.status === 400) {
+      throw new RefreshTokenUnusableError(`JFrog cannot refresh with this refresh token (HTTP 400${errorDetail(res.body) ? `: ${errorDetail(res.body)}` : ''}): it belongs to another JFrog instance, or JFrog is older than Artifactory 7.37.9, which added refreshing through the Access API`, 400);
     }
-    const expiresIn = typeof json.expires_in === 'number' ? json.expires_in
-      : typeof json.expires_in === 'string' && /^\d+$/.test(json.expires_in) ? Number(json.expires_in) : undefined;
-    const referenceToken = typeof json.reference_token === 'string' && json.reference_token !== '' ? json.reference_token : undefined;
-    registerSecret(referenceToken);
-    return { tokenId, accessToken, expiresIn, referenceToken };
+    if (res.status !== 200 && res.status !== 201) {
+      throw this.statusError('refresh a token', res, auth);
+    }
+    return this.mintedToken(res, auth);
   }
 
   /**
@@ -333,6 +344,31 @@ export class JfrogClient {
     };
   }
 
+  /** the token in JFrog's answer to a create or a refresh */
+  private async mintedToken(res: Response, auth: JfrogAuth): Promise<MintedToken> {
+    const json = this.parseJson(res, 'create a token');
+    const accessToken = json.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') {
+      // a token may exist at JFrog that nobody holds: take it back if JFrog named it
+      const orphan = typeof json.token_id === 'string' && json.token_id !== '' ? json.token_id : undefined;
+      const outcome = orphan ? await this.revoke(auth, orphan).then(() => 'the token it created was revoked', () => `revoking the token it created (${orphan}) failed`) : 'no token_id came back either';
+      throw new JfrogError(`JFrog answered the token request with HTTP ${res.status} but no access_token; ${outcome}. Check that ${this.baseUrl.origin} is a JFrog Platform (Access 7.21.1+) and not a proxy page`, res.status);
+    }
+    registerSecret(accessToken);
+    const text = (field: string) => typeof json[field] === 'string' && json[field] !== '' ? json[field] as string : undefined;
+    const referenceToken = text('reference_token');
+    const refreshToken = text('refresh_token');
+    registerSecret(referenceToken);
+    registerSecret(refreshToken);
+    const tokenId = text('token_id') ?? jwtClaim(accessToken, 'jti');
+    if (typeof tokenId !== 'string' || tokenId === '') {
+      throw new JfrogError('JFrog minted a token without a token_id, so it could never be revoked; the new token was not stored. Check that scope and JFrog version produce ordinary access tokens (not reference-only tokens)', res.status);
+    }
+    const expiresIn = typeof json.expires_in === 'number' ? json.expires_in
+      : typeof json.expires_in === 'string' && /^\d+$/.test(json.expires_in) ? Number(json.expires_in) : undefined;
+    return { tokenId, accessToken, expiresIn, referenceToken, refreshToken };
+  }
+
   private networkError(method: string, path: string, e: Error & { code?: string }): JfrogError {
     if (e instanceof JfrogError) return e;
     const code = e.code ?? '';
@@ -385,6 +421,20 @@ export class JfrogClient {
     }
     return new JfrogError(`JFrog refused to ${what} (HTTP ${status}${said}). ${hint}`, status);
   }
+}
+
+/** the fields a create and a refresh share */
+function commonFields(req: RefreshRequest): Record<string, unknown> {
+  return {
+    expires_in: req.expiresInSeconds,
+    description: req.description.slice(0, 1024),
+    // JFrog cannot revoke a token shorter-lived than its revocable threshold (6 hours by
+    // default) unless it was minted revocable (7.50.3+; honoured in a JSON body only)
+    ...(req.expiresInSeconds < REVOCABLE_THRESHOLD_SECONDS ? { force_revocable: true } : {}),
+    ...(req.audience !== undefined ? { audience: req.audience } : {}),
+    ...(req.projectKey !== undefined ? { project_key: req.projectKey } : {}),
+    ...(req.includeReferenceToken ? { include_reference_token: true } : {}),
+  };
 }
 
 /** the signed STS headers JFrog's exchange reads, beside the Authorization header */

@@ -1,4 +1,4 @@
-import { EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
+import { EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD, REFRESH_TOKEN_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
 import { MalformedSecretError } from './errors';
 import { registerSecret } from './redact';
 
@@ -19,6 +19,8 @@ export interface TokenSecret {
    * null: there was none
    */
   readonly previousVersionId?: string | null;
+  /** the refresh token of a refreshable token (single-use) */
+  readonly refreshToken?: string;
 }
 
 export function parseTokenSecret(raw: string | undefined, tokenField: string, where: string): TokenSecret {
@@ -47,12 +49,24 @@ export function parseTokenSecret(raw: string | undefined, tokenField: string, wh
   const previousTokenId = typeof chain === 'string' ? chain : chain === null ? null : undefined;
   const fromVersion = fields[PREVIOUS_VERSION_ID_FIELD];
   const previousVersionId = typeof fromVersion === 'string' ? fromVersion : fromVersion === null ? null : undefined;
-  return { fields, token: token || undefined, tokenId, expiresAt, previousTokenId, previousVersionId };
+  const refresh = fields[REFRESH_TOKEN_FIELD];
+  const refreshToken = typeof refresh === 'string' && refresh !== '' ? refresh : undefined;
+  registerSecret(refreshToken);
+  return { fields, token: token || undefined, tokenId, expiresAt, previousTokenId, previousVersionId, refreshToken };
+}
+
+/** the new token of a pending version, as JFrog gave it */
+export interface NewToken {
+  readonly token: string;
+  readonly tokenId: string;
+  readonly expiresAt?: string;
+  /** its refresh token; none removes the base's, which belongs to the base's token */
+  readonly refreshToken?: string;
 }
 
 export function withNewToken(
   base: TokenSecret, baseVersionId: string | undefined, tokenField: string, username: string,
-  token: string, tokenId: string, expiresAt: string | undefined, extra: Record<string, string | undefined> = {},
+  { token, tokenId, expiresAt, refreshToken }: NewToken, extra: Record<string, string | undefined> = {},
 ): string {
   const value: Record<string, unknown> = { ...base.fields, ...extra };
   if (value.username === undefined) value.username = username;
@@ -66,6 +80,12 @@ export function withNewToken(
     value[EXPIRES_AT_FIELD] = expiresAt;
   } else {
     delete value[EXPIRES_AT_FIELD];
+  }
+  if (refreshToken) {
+    value[REFRESH_TOKEN_FIELD] = refreshToken;
+  } else {
+    // the base's refresh token is spent (or is its token's, not this one's)
+    delete value[REFRESH_TOKEN_FIELD];
   }
   return JSON.stringify(value);
 }

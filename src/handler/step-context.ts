@@ -40,6 +40,8 @@ export interface StepOutcome {
   startingTokenRevocation?: 'revoked' | 'not-accepted' | 'unconfirmed' | 'failed';
   /** tokens of a mint whose answer was lost, found by their description and revoked */
   lostMintsRevoked?: number;
+  /** the new token came from AWSCURRENT's refresh token (grant_type=refresh_token), not a mint */
+  refreshed?: boolean;
 }
 
 /** one step of one rotation: the checked invocation and what it has done so far */

@@ -1,7 +1,8 @@
 import { assertConfigFor } from './config';
 import { clearCredentialCache, mintingAuth, revokingAuth } from './credentials';
-import { JfrogError, MalformedSecretError, RefusedInvocationError, RotationError, RotationStateError } from './errors';
-import { JfrogClient, jwtClaim } from './jfrog-client';
+import { JfrogError, MalformedSecretError, RefreshTokenUnusableError, RefusedInvocationError, RotationError, RotationStateError } from './errors';
+import { JfrogAuth, JfrogClient, jwtClaim, MintedToken } from './jfrog-client';
+import { logger } from './log';
 import {
   mayHaveMinted, mintDescription, revokeAbandoned, revokeLostMint, revokeQuietly, revokeStartingToken, sweep,
 } from './revocation';
@@ -76,7 +77,7 @@ function assertRotatedBy(meta: SecretMetadata, functionArn: string | undefined):
 }
 
 async function createSecret(ctx: StepContext): Promise<void> {
-  const { config, store, jfrog, arn, token } = ctx;
+  const { config, store, arn, token } = ctx;
   // idempotency: a retry of the same request finds its token and mints nothing
   const existing = await store.getValue(arn, { versionId: token, stage: PENDING });
   if (existing !== undefined) {
@@ -88,32 +89,21 @@ async function createSecret(ctx: StepContext): Promise<void> {
   const currentVersion = await store.getVersion(arn, { stage: CURRENT });
   const current = parseTokenSecret(currentVersion?.value, config.tokenField, `the AWSCURRENT value of ${arn}`);
   checkJfrogUrl(ctx, current);
-  const auth = await mintingAuth(ctx, current);
   const description = mintDescription(arn, token);
-  let minted: Awaited<ReturnType<JfrogClient['createToken']>>;
-  try {
-    minted = await jfrog.createToken(auth, {
-      username: config.username,
-      scope: config.scope,
-      expiresInSeconds: config.lifetimeSeconds,
-      // lets the rotation find a token whose answer was lost, and check that a token it is
-      // asked to revoke is one it minted for this secret
-      description,
-      audience: config.audience,
-      projectKey: config.projectKey,
-      includeReferenceToken: config.referenceTokenField !== undefined,
-    });
-  } catch (e) {
-    if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description);
-    throw e;
-  }
+  const { minted, auth } = await newToken(ctx, current, description);
   if (config.referenceTokenField !== undefined && minted.referenceToken === undefined) {
     // a consumer reading the reference field would get a stale one: take the token back
     await revokeQuietly(ctx, auth, minted.tokenId, 'no-reference-token', { checked: true });
     throw new JfrogError('JFrog minted the token without the reference token that referenceTokenField asks for (include_reference_token needs Artifactory 7.38.10+); the token was revoked and AWSCURRENT is unchanged. Upgrade JFrog or remove referenceTokenField');
   }
+  if (config.refreshable && minted.refreshToken === undefined) {
+    logger.warn('JFrog returned no refresh token although refreshable is on: its token.allow-refreshable setting is probably off. The next rotation mints a new token instead of refreshing', {
+      secretId: arn, step: ctx.event.Step, tokenId: minted.tokenId,
+    });
+  }
   const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now());
-  const value = withNewToken(current, currentVersion?.versionId, config.tokenField, config.username, minted.accessToken, minted.tokenId, expiresAt,
+  const value = withNewToken(current, currentVersion?.versionId, config.tokenField, config.username,
+    { token: minted.accessToken, tokenId: minted.tokenId, expiresAt, refreshToken: minted.refreshToken },
     config.referenceTokenField !== undefined ? { [config.referenceTokenField]: minted.referenceToken } : {});
   try {
     await store.putPending(arn, token, value, ctx.event.RotationToken);
@@ -129,11 +119,65 @@ async function createSecret(ctx: StepContext): Promise<void> {
     // the token exists at JFrog but nowhere else: take it back before failing
     // its id came from JFrog's own answer a moment ago: nothing to check before revoking it
     await revokeQuietly(ctx, auth, minted.tokenId, 'unstored', { checked: true });
-    throw new RotationError(`storing the new token as AWSPENDING of ${arn} failed (${(e as Error).name}: ${(e as Error).message}); the minted token was revoked, AWSCURRENT is unchanged, and Secrets Manager will retry`);
+    const spent = ctx.outcome.refreshed ? ' (the refresh token it was made with is spent: the retry mints a new refreshable token)' : '';
+    throw new RotationError(`storing the new token as AWSPENDING of ${arn} failed (${(e as Error).name}: ${(e as Error).message}); the new token was revoked${spent}, AWSCURRENT is unchanged, and Secrets Manager will retry`);
   }
   ctx.outcome.result = 'minted';
   ctx.outcome.tokenId = minted.tokenId;
   ctx.outcome.expiresAt = expiresAt;
+}
+
+/**
+ * the pending version's token: refreshed with AWSCURRENT's refresh token when the rotation is
+ * refreshable and has one, else minted with the configured credential. A refresh token is sent
+ * at most once per rotation: createSecret refreshes only when no AWSPENDING value exists, and
+ * stores the answer at once. One JFrog does not know (used by a refresh whose answer never got
+ * stored) leads to a mint
+ */
+async function newToken(ctx: StepContext, current: TokenSecret, description: string): Promise<{ minted: MintedToken; auth: JfrogAuth }> {
+  const { config, jfrog, arn } = ctx;
+  const req = {
+    expiresInSeconds: config.lifetimeSeconds,
+    // lets the rotation find a token whose answer was lost, and check that a token it is
+    // asked to revoke is one it minted for this secret
+    description,
+    audience: config.audience,
+    projectKey: config.projectKey,
+    includeReferenceToken: config.referenceTokenField !== undefined,
+  };
+  let refused: JfrogError | undefined;
+  if (config.refreshable && current.refreshToken && current.token) {
+    // JFrog refreshes only for the refresh token's own user: its token authenticates
+    const auth: JfrogAuth = { kind: 'bearer', token: current.token, source: `the token in AWSCURRENT of ${arn}` };
+    try {
+      const minted = await jfrog.refreshToken(auth, current.refreshToken, req);
+      ctx.outcome.refreshed = true;
+      return { minted, auth };
+    } catch (e) {
+      // spent or unknown (404), not refreshable here (400), or AWSCURRENT's token no longer
+      // accepted (401: JFrog may revoke a token when it is refreshed): a mint may still work
+      const unusable = e instanceof RefreshTokenUnusableError || (e instanceof JfrogError && e.status === 401);
+      if (!unusable) {
+        if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description);
+        throw e;
+      }
+      refused = e;
+      logger.warn('the refresh token in AWSCURRENT cannot be used; minting a new refreshable token instead', {
+        secretId: arn, step: ctx.event.Step, error: e.message,
+      });
+    }
+  }
+  const auth = await mintingAuth(ctx, current);
+  try {
+    const minted = await jfrog.createToken(auth, { ...req, username: config.username, scope: config.scope, refreshable: config.refreshable });
+    return { minted, auth };
+  } catch (e) {
+    if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description);
+    if (refused && e instanceof JfrogError && e.status === 401) {
+      throw new JfrogError(`no new token could be made: the refresh was refused (${refused.message}) and so was a mint with ${auth.source} (${e.message}). A refresh whose answer was never stored spends the refresh token, and JFrog may revoke the token it refreshed. AWSCURRENT is unchanged. Put a valid token of ${config.username} into the secret, then rotate`, 401);
+    }
+    throw e;
+  }
 }
 
 /** a JFrog token is live from the moment it is minted: nothing to change at JFrog */

@@ -10,7 +10,7 @@ import { makeTestTls, TestTls } from './tls';
 
 /**
  * An emulator of JFrog's Access token API, written from JFrog's REST documentation:
- * POST/GET/DELETE /access/api/v1/tokens, /tokens/me, the error bodies (wrapped
+ * POST/GET/DELETE /access/api/v1/tokens (create and refresh), /tokens/me, the error bodies (wrapped
  * {"errors":[{code,message}]} and the flat one for non-revocable tokens), JWT access tokens with
  * jti = token_id, expires_in, non-admin limits, the 3 h persistence and 6 h revocability
  * thresholds. Served over HTTPS with a throw-away CA; faults can be injected per request.
@@ -32,6 +32,8 @@ export interface EmulatedToken {
   /** the audience and project_key it was minted with, if any */
   audience?: string;
   projectKey?: string;
+  /** its refresh token while unused (minted with refreshable); a refresh spends it */
+  refreshToken?: string;
   /** minted through the API (not seeded by a test) */
   readonly viaApi: boolean;
   revoked: boolean;
@@ -66,6 +68,8 @@ export interface RecordedRequest {
   readonly path: string;
   readonly auth: 'bearer' | 'basic' | 'none';
   status?: number;
+  /** a POST to /tokens: its grant_type (client_credentials or refresh_token) */
+  grantType?: string;
 }
 
 /** the Node SHA-256 the AWS SDK's clients sign with */
@@ -97,6 +101,13 @@ export class JfrogEmulator extends EventEmitter {
   public readonly iamRoleMappings = new Map<string, string>();
   /** token.max-expiry for non-admins, seconds; 0 = no cap */
   public maxExpirySeconds = 0;
+  /** token.allow-refreshable: when false, non-admins' tokens come back without a refresh token */
+  public allowRefreshable = true;
+  /**
+   * whether a refresh also revokes the token refreshed. JFrog's docs say the refresh gives "a
+   * brand new access token" and do not say what becomes of the old one: the tests run both ways
+   */
+  public revokeOnRefresh = false;
   /**
    * the Artifactory version it answers as: what the Access API does depends on it. before
    * 7.53.1 there is no /tokens/me (`me` is read as a token id); before 7.50.3 force_revocable is
@@ -130,6 +141,13 @@ export class JfrogEmulator extends EventEmitter {
   /** a token made outside the API (an admin token a test seeds into a credential secret) */
   public seedToken(username: string, scope: string, expiresInSeconds = 365 * 86400): string {
     return this.mint(username.toLowerCase(), scope, expiresInSeconds, 'seeded by a test', false, true).accessToken;
+  }
+
+  /** a refreshable token made outside the API (a user's first token, refresh token included) */
+  public seedRefreshableToken(username: string, scope: string, expiresInSeconds = 365 * 86400): { accessToken: string; refreshToken: string } {
+    const token = this.mint(username.toLowerCase(), scope, expiresInSeconds, 'seeded by a test', false, true);
+    token.refreshToken = randomUUID();
+    return { accessToken: token.accessToken, refreshToken: token.refreshToken };
   }
 
   public inject(fault: Fault): void {
@@ -251,7 +269,9 @@ export class JfrogEmulator extends EventEmitter {
       return;
     }
     if (method === 'POST' && url.pathname === '/access/api/v1/tokens') {
-      const [status, payload] = this.create(caller, parseRequest(body, req.headers['content-type']));
+      const params = parseRequest(body, req.headers['content-type']);
+      record.grantType = String(params.grant_type ?? 'client_credentials');
+      const [status, payload] = this.create(caller, params);
       answer(status, payload);
     } else if (method === 'GET' && url.pathname === '/access/api/v1/tokens') {
       // admins see every stored token, others their own; description filters, '*' as a wildcard
@@ -385,6 +405,9 @@ export class JfrogEmulator extends EventEmitter {
       return [403, errors('FORBIDDEN', 'Token generation with basic credentials is disabled; enable "Token Generation via API"')];
     }
     const grantType = params.grant_type ?? 'client_credentials';
+    if (grantType === 'refresh_token' && this.atLeast('7.37.9')) {
+      return this.refresh(caller, params);
+    }
     if (grantType !== 'client_credentials') {
       return [400, errors('BAD_REQUEST', `Unsupported grant type: ${String(grantType)}`)];
     }
@@ -422,18 +445,49 @@ export class JfrogEmulator extends EventEmitter {
     const token = this.mint(username, scope, expiresIn ?? 365 * 86400, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true);
     if (typeof params.audience === 'string') token.audience = params.audience;
     if (typeof params.project_key === 'string') token.projectKey = params.project_key;
+    const refreshable = params.refreshable === true || params.refreshable === 'true';
+    // token.allow-refreshable off: a user's token silently comes back without a refresh token
+    if (refreshable && (this.allowRefreshable || caller.admin)) token.refreshToken = randomUUID();
+    return [200, this.answerFor(token, params)];
+  }
+
+  /**
+   * grant_type=refresh_token (7.37.9+): a new token with the user and scope of the one the
+   * refresh token belongs to, for that user only. A refresh token works once: then 404
+   */
+  private refresh(caller: Caller, params: Record<string, unknown>): [number, Record<string, unknown>] {
+    const old = [...this.tokens.values()].find((t) => t.refreshToken !== undefined && t.refreshToken === params.refresh_token);
+    if (!old || old.revoked) {
+      return [404, errors('NOT_FOUND', 'Token matching the provided refresh token was not found.')];
+    }
+    if (old.username !== caller.username) {
+      return [403, errors('FORBIDDEN', 'The authenticated user does not match the user of the token being refreshed')];
+    }
+    const expiresIn = params.expires_in !== undefined ? Number(params.expires_in) : old.expiry === undefined ? 0 : old.expiry - old.issuedAt;
+    const description = params.description === undefined ? old.description : String(params.description);
+    const token = this.mint(old.username, old.scope, expiresIn, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true);
+    token.audience = old.audience;
+    token.projectKey = old.projectKey;
+    if (this.allowRefreshable || caller.admin) token.refreshToken = randomUUID();
+    old.refreshToken = undefined;
+    if (this.revokeOnRefresh) old.revoked = true;
+    return [200, { ...this.answerFor(token, params), grant_type: 'refresh_token' }];
+  }
+
+  private answerFor(token: EmulatedToken, params: Record<string, unknown>): Record<string, unknown> {
     // reference tokens: `cmVmd` and 59 more alphanumerics (7.38.10+)
     if (params.include_reference_token === true && this.atLeast('7.38.10')) {
       token.referenceToken = `cmVmdGtuOjAxOj${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '')}`.slice(0, 64);
     }
-    return [200, {
+    return {
       token_id: token.id,
       access_token: token.accessToken,
+      ...(token.refreshToken ? { refresh_token: token.refreshToken } : {}),
       ...(token.referenceToken ? { reference_token: token.referenceToken } : {}),
       ...(token.expiry !== undefined ? { expires_in: token.expiry - token.issuedAt } : {}),
       scope: token.scope,
       token_type: 'Bearer',
-    }];
+    };
   }
 
   private mint(
@@ -521,7 +575,7 @@ function tokenInfo(token: EmulatedToken): Record<string, unknown> {
     issued_at: token.issuedAt,
     issuer: ISSUER,
     description: token.description,
-    refreshable: false,
+    refreshable: token.refreshToken !== undefined,
     scope: token.scope,
   };
 }

@@ -35,12 +35,12 @@ test('a plain-text value is registered before the error, so no later message can
 
 test('the next value keeps the user\'s fields and records the chain: the id and version it was made from', () => {
   const base = parseTokenSecret(JSON.stringify({ team: 'ci', token: 'old', tokenId: 'id-1', expiresAt: 'old-expiry' }), 'token', 'v');
-  expect(JSON.parse(withNewToken(base, 'v1', 'token', 'ci-bot', 'new', 'id-2', '2027-01-01T00:00:00.000Z'))).toEqual({
+  expect(JSON.parse(withNewToken(base, 'v1', 'token', 'ci-bot', { token: 'new', tokenId: 'id-2', expiresAt: '2027-01-01T00:00:00.000Z' }))).toEqual({
     team: 'ci', username: 'ci-bot', token: 'new', tokenId: 'id-2', previousTokenId: 'id-1', previousVersionId: 'v1', expiresAt: '2027-01-01T00:00:00.000Z',
   });
   // a first rotation: nothing before it; an unknown expiry is not carried over from the old token
-  expect(JSON.parse(withNewToken(base, undefined, 'token', 'ci-bot', 'new', 'id-2', undefined))).toMatchObject({ previousVersionId: null });
-  expect(JSON.parse(withNewToken(base, undefined, 'token', 'ci-bot', 'new', 'id-2', undefined)).expiresAt).toBeUndefined();
+  expect(JSON.parse(withNewToken(base, undefined, 'token', 'ci-bot', { token: 'new', tokenId: 'id-2' }))).toMatchObject({ previousVersionId: null });
+  expect(JSON.parse(withNewToken(base, undefined, 'token', 'ci-bot', { token: 'new', tokenId: 'id-2' })).expiresAt).toBeUndefined();
   const first = parseTokenSecret('{"username":"someone"}', 'token', 'v');
-  expect(JSON.parse(withNewToken(first, 'v0', 'token', 'ci-bot', 'new', 'id-1', undefined))).toMatchObject({ username: 'someone', previousTokenId: null });
+  expect(JSON.parse(withNewToken(first, 'v0', 'token', 'ci-bot', { token: 'new', tokenId: 'id-1' }))).toMatchObject({ username: 'someone', previousTokenId: null });
 });

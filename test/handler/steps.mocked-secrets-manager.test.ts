@@ -112,7 +112,7 @@ test('when Secrets Manager refuses to overwrite the version (a concurrent invoca
   const before = jfrog.apiTokens('ci-bot').length;
 
   await expect(runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
-    .rejects.toThrow(/storing the new token as AWSPENDING .* failed \(ResourceExistsException.*the minted token was revoked, AWSCURRENT is unchanged/);
+    .rejects.toThrow(/storing the new token as AWSPENDING .* failed \(ResourceExistsException.*the new token was revoked, AWSCURRENT is unchanged/);
 
   const minted = jfrog.apiTokens('ci-bot').slice(before);
   expect(minted).toHaveLength(1);

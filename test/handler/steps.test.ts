@@ -5,6 +5,7 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { secretsManagerClient, ssmClient } from '../../src/handler/aws';
 import { ConfigStore, configPathFrom, deploymentFrom } from '../../src/handler/config';
 import { JfrogClient } from '../../src/handler/jfrog-client';
+import { logger } from '../../src/handler/log';
 import { forgetSecrets } from '../../src/handler/redact';
 import { SecretStore } from '../../src/handler/secret-store';
 import { clearCredentialCache, runStep, StepOutcome, STEPS } from '../../src/handler/steps';
@@ -50,7 +51,7 @@ function clientsFor(env: Record<string, string>) {
 
 /** one step, run as the handler runs it: settings from SSM (checked against the pins), then the step */
 async function step(
-  name: string, secretArn: string, token: string, env: Record<string, string>, options: { functionArn?: string } = {},
+  name: string, secretArn: string, token: string, env: Record<string, string>, options: { functionArn?: string; putFails?: boolean } = {},
 ): Promise<StepResult> {
   forgetSecrets();
   const outcome: StepOutcome = {};
@@ -59,8 +60,13 @@ async function step(
     const configs = new ConfigStore(ssm, configPathFrom(env), deploymentFrom(env));
     const config = await configs.forSecret(secretArn);
     const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent: new https.Agent({ ca: h.jfrog.tls.ca }) });
+    const store = new SecretStore(secretsManager);
+    if (options.putFails) {
+      // Secrets Manager failing the write of AWSPENDING (the value is not stored)
+      store.putPending = async () => { throw Object.assign(new Error('Secrets Manager failed the request'), { name: 'InternalServiceError' }); };
+    }
     await runStep({ Step: name, SecretId: secretArn, ClientRequestToken: token },
-      { config, store: new SecretStore(secretsManager), jfrog, now: () => new Date(), functionArn: 'functionArn' in options ? options.functionArn : FUNCTION_ARN }, outcome);
+      { config, store, jfrog, now: () => new Date(), functionArn: 'functionArn' in options ? options.functionArn : FUNCTION_ARN }, outcome);
     return { ok: true, outcome };
   } catch (e) {
     return { ok: false, error: e as Error, outcome };
@@ -473,6 +479,165 @@ describe('revocation', () => {
     expect(create.outcome).toMatchObject({ lostMintsRevoked: 1, revocation: 'revoked' });
     expect(h.jfrog.apiTokens(USER).slice(minted).map((t) => t.revoked)).toEqual([true]);
     expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+  });
+});
+
+describe('refreshable tokens: rotated with their refresh token, which is sent once', () => {
+  const refreshes = () => h.jfrog.requests.filter((r) => r.grantType === 'refresh_token');
+  const mints = () => h.jfrog.requests.filter((r) => r.grantType === 'client_credentials');
+  afterEach(() => {
+    h.jfrog.revokeOnRefresh = false;
+    h.jfrog.allowRefreshable = true;
+    h.jfrog.version = '7.104.5';
+    jest.restoreAllMocks();
+  });
+
+  async function selfRotatingRefreshable() {
+    const seed = h.jfrog.seedRefreshableToken(USER, 'applied-permissions/user');
+    const secretArn = await h.createSecret({ username: USER, token: seed.accessToken, refreshToken: seed.refreshToken });
+    await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING', refreshable: true });
+    return { secretArn, env: h.functionEnv(), seed };
+  }
+
+  test('selfRotating: each rotation refreshes (no mint), stores the new refresh token, and the old one is spent', async () => {
+    const { secretArn, env, seed } = await selfRotatingRefreshable();
+    const [refreshed, minted] = [refreshes().length, mints().length];
+    const values: Array<Record<string, any>> = [{ token: seed.accessToken, refreshToken: seed.refreshToken }];
+    for (let i = 0; i < 3; i++) {
+      const token = await h.startRotation(secretArn);
+      expect((await step('createSecret', secretArn, token, env)).outcome).toMatchObject({ result: 'minted', refreshed: true });
+      expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+      values.push(await current(secretArn));
+    }
+    expect(refreshes().length - refreshed).toBe(3);
+    expect(mints().length - minted).toBe(0);
+    // each value holds its own token's refresh token; every one but the newest is spent
+    const refreshTokens = values.map((v) => v.refreshToken);
+    expect(new Set(refreshTokens).size).toBe(4);
+    const emulated = (v: Record<string, any>) => [...h.jfrog.tokens.values()].find((t) => t.accessToken === v.token)!;
+    expect(values.map((v) => emulated(v).refreshToken)).toEqual([undefined, undefined, undefined, refreshTokens[3]]);
+    // the current and the previous token work; the two before them are revoked
+    expect(values.map((v) => h.jfrog.validToken(v.token) !== undefined)).toEqual([false, false, true, true]);
+    expect(h.jfrog.validToken(values[3].token)).toMatchObject({ username: USER, scope: 'applied-permissions/user' });
+  });
+
+  test('an admin credential: the first rotation mints a refreshable token, the next ones refresh it as its own user', async () => {
+    const { secretArn, env } = await setup({ username: USER }, { refreshable: true });
+    const [refreshed, minted] = [refreshes().length, mints().length];
+    expect((await rotate(secretArn, env)).failed).toBeUndefined();
+    const first = await current(secretArn);
+    expect(typeof first.refreshToken).toBe('string');
+    expect(h.jfrog.validToken(first.token)!.refreshToken).toBe(first.refreshToken);
+    expect((await rotate(secretArn, env)).failed).toBeUndefined();
+    const second = await current(secretArn);
+    // JFrog refreshes only for the refresh token's own user (403 for the admin): it succeeded
+    expect(h.jfrog.validToken(second.token)).toMatchObject({ username: USER, scope: 'applied-permissions/groups:readers' });
+    expect([refreshes().length - refreshed, mints().length - minted]).toEqual([1, 1]);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+  });
+
+  test('a retried createSecret finds its token and sends the refresh token no second time', async () => {
+    const { secretArn, env } = await selfRotatingRefreshable();
+    const token = await h.startRotation(secretArn);
+    const refreshed = refreshes().length;
+    expect((await step('createSecret', secretArn, token, env)).outcome).toMatchObject({ result: 'minted', refreshed: true });
+    expect((await step('createSecret', secretArn, token, env)).outcome).toMatchObject({ result: 'already-created' });
+    expect(refreshes().length - refreshed).toBe(1);
+    expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+  });
+
+  test('a refreshed token that could not be stored is revoked; the retry, whose refresh token is spent, mints a new refreshable one', async () => {
+    const { secretArn, env } = await selfRotatingRefreshable();
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const token = await h.startRotation(secretArn);
+    const failed = await step('createSecret', secretArn, token, env, { putFails: true });
+    expect(failed.ok).toBe(false);
+    expect(failed.error?.message).toMatch(/storing the new token as AWSPENDING .* failed \(InternalServiceError.*the new token was revoked \(the refresh token it was made with is spent: the retry mints a new refreshable token\), AWSCURRENT is unchanged/);
+    expect(h.jfrog.tokens.get(failed.outcome.tokenId ?? failed.outcome.revokedTokenId!)?.revoked).toBe(true);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+
+    const warn = jest.spyOn(logger, 'warn');
+    const [refreshed, minted] = [refreshes().length, mints().length];
+    const retry = await step('createSecret', secretArn, token, env);
+    expect(retry.outcome).toMatchObject({ result: 'minted' });
+    expect(retry.outcome.refreshed).toBeUndefined();
+    // one refresh answered 404 (spent), then one mint with the current token
+    expect([refreshes().length - refreshed, mints().length - minted]).toEqual([1, 1]);
+    expect(refreshes().at(-1)?.status).toBe(404);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/the refresh token in AWSCURRENT cannot be used; minting a new refreshable token/),
+      expect.objectContaining({ error: expect.stringMatching(/HTTP 404.*used already/) }));
+    expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+    const now = await current(secretArn);
+    expect(h.jfrog.validToken(now.token)!.refreshToken).toBe(now.refreshToken);
+  });
+
+  test('a refresh whose answer was lost: the token is found by its description and revoked, and the retry mints', async () => {
+    const { secretArn, env } = await selfRotatingRefreshable();
+    const token = await h.startRotation(secretArn);
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', loseAnswer: 502 });
+    const lost = await step('createSecret', secretArn, token, env);
+    expect(lost.ok).toBe(false);
+    expect(lost.outcome).toMatchObject({ lostMintsRevoked: 1 });
+    expect(refreshes().at(-1)?.status).toBe(502);
+    expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+  });
+
+  describe('a JFrog that revokes the refreshed token (its docs do not say whether it does)', () => {
+    test('rotations work; a lost refresh leaves a selfRotating secret needing a new token, and the message says so', async () => {
+      h.jfrog.revokeOnRefresh = true;
+      const { secretArn, env } = await selfRotatingRefreshable();
+      expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      const before = await h.stage(secretArn, 'AWSCURRENT');
+      const token = await h.startRotation(secretArn);
+      expect((await step('createSecret', secretArn, token, env, { putFails: true })).ok).toBe(false);
+      const retry = await step('createSecret', secretArn, token, env);
+      expect(retry.ok).toBe(false);
+      expect(retry.error?.message).toMatch(/no new token could be made: the refresh was refused \(JFrog refused to refresh a token \(HTTP 401.*\) and so was a mint with the token in AWSCURRENT .*\(JFrog refused to create a token \(HTTP 401.* AWSCURRENT is unchanged\. Put a valid token of ci-bot into the secret, then rotate$/);
+      expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+      // what the message asks for: a new token in the secret; the rotation goes on from it
+      const seed = h.jfrog.seedRefreshableToken(USER, 'applied-permissions/user');
+      const value = { username: USER, token: seed.accessToken, refreshToken: seed.refreshToken };
+      await h.sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify(value) }));
+      // Secrets Manager retries the unfinished rotation: it refreshes the new token
+      const retried = await step('createSecret', secretArn, token, env);
+      expect(retried.outcome).toMatchObject({ result: 'minted', refreshed: true });
+      expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+    });
+
+    test('with an admin credential, a lost refresh is repaired by a mint', async () => {
+      h.jfrog.revokeOnRefresh = true;
+      const { secretArn, env } = await setup({ username: USER }, { refreshable: true });
+      expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      const token = await h.startRotation(secretArn);
+      expect((await step('createSecret', secretArn, token, env, { putFails: true })).ok).toBe(false);
+      expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+    });
+  });
+
+  test('token.allow-refreshable off: the token comes back without a refresh token, the warning names the setting, and rotations mint', async () => {
+    // turned off after the seed was made: its refresh works once, and gives no new refresh token
+    const { secretArn, env } = await selfRotatingRefreshable();
+    h.jfrog.allowRefreshable = false;
+    const warn = jest.spyOn(logger, 'warn');
+    const [refreshed, minted] = [refreshes().length, mints().length];
+    for (let i = 0; i < 3; i++) {
+      expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      // the spent refresh token is not carried over into the new value
+      expect((await current(secretArn)).refreshToken).toBeUndefined();
+    }
+    expect([refreshes().length - refreshed, mints().length - minted]).toEqual([1, 2]);
+    expect(refreshes().at(-1)?.status).toBe(200);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/no refresh token although refreshable is on: its token\.allow-refreshable setting is probably off/), expect.anything());
+  });
+
+  test('JFrog before 7.37.9 cannot refresh (400): the rotation mints instead and says why', async () => {
+    const { secretArn, env } = await selfRotatingRefreshable();
+    h.jfrog.version = '7.35.2';
+    const warn = jest.spyOn(logger, 'warn');
+    const minted = mints().length;
+    expect((await rotate(secretArn, env)).failed).toBeUndefined();
+    expect(mints().length - minted).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ error: expect.stringMatching(/HTTP 400.*older than Artifactory 7\.37\.9/) }));
   });
 });
 

@@ -39,6 +39,7 @@ export interface RotationSettings {
   readonly referenceTokenField?: string;
   readonly audience?: string;
   readonly projectKey?: string;
+  readonly refreshable?: boolean;
   readonly metricSecretName?: string;
   readonly expiryWarningSeconds?: number;
   /** another JFrog than the emulator (the function's environment allows only the emulator) */
@@ -195,6 +196,7 @@ export class Harness {
       referenceTokenField: settings.referenceTokenField,
       audience: settings.audience,
       projectKey: settings.projectKey,
+      refreshable: settings.refreshable,
       metricSecretName: settings.metricSecretName ?? secretNameOfArn(secretArn)!.name,
       expiryWarningSeconds: settings.expiryWarningSeconds ?? 15 * 86400,
       overdueAfterSeconds: settings.overdueAfterSeconds ?? 31 * 86400,
@@ -232,6 +234,7 @@ export class Harness {
       referenceTokenField: parameter.referenceTokenField,
       audience: parameter.audience,
       projectKey: parameter.projectKey,
+      refreshable: parameter.refreshable,
     }));
   }
 
