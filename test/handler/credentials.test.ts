@@ -29,10 +29,42 @@ function context(kind: RotationConfig['credentialsKind'], credential: string | u
   return { ctx: { config, store, arn: ARN } as unknown as StepContext, reads };
 }
 
+/** a context whose JFrog exchanges the role for a new token each time, recording what was sent */
+function iamContext(jfrogUrl = 'https://acme.jfrog.io') {
+  const sent: Array<{ headers: Record<string, string>; source: string }> = [];
+  const ctx = {
+    config: { credentialsKind: 'AWS_IAM_ROLE', jfrogUrl: new URL(jfrogUrl) },
+    arn: ARN,
+    store: {
+      identity: async () => ({
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG', sessionToken: 'session-t0ken-value' },
+        region: 'eu-west-1',
+        sha256: new SecretsManagerClient({ region: 'eu-west-1' }).config.sha256,
+      }),
+    },
+    jfrog: {
+      exchangeAwsRole: async (auth: { headers: Record<string, string>; source: string }) => {
+        sent.push(auth);
+        return { accessToken: `exchanged-t0ken-${new URL(jfrogUrl).host}-${sent.length}` };
+      },
+    },
+  } as unknown as StepContext;
+  return { ctx, sent };
+}
+
+/** sets what Date.now() answers, so that a test can step through the cache's minute */
+function clock(): { at(ms: number): void } {
+  const start = Date.now();
+  let now = start;
+  jest.spyOn(Date, 'now').mockImplementation(() => now);
+  return { at: (ms) => { now = start + ms; } };
+}
+
 beforeEach(() => {
   clearCredentialCache();
   forgetSecrets();
 });
+afterEach(() => jest.restoreAllMocks());
 
 describe('an admin token', () => {
   test('from the configured field of a JSON object, registered for redaction', async () => {
@@ -74,6 +106,19 @@ describe('an admin token', () => {
     await mintingAuth(ctx, { fields: {} });
     expect(reads).toHaveLength(2);
   });
+
+  test('read afresh a minute after it was read, however often it was used meanwhile; the fresh read is then cached for its own minute', async () => {
+    const { ctx, reads } = context('ADMIN_TOKEN', 'cached-admin-t0ken');
+    const time = clock();
+    const readsSoFar: number[] = [];
+    for (const ms of [0, 30_000, 60_000, 90_000]) {
+      time.at(ms);
+      await mintingAuth(ctx, { fields: {} });
+      readsSoFar.push(reads.length);
+    }
+    // read at 0 s, used at 30 s, read again at 60 s (a minute after the read, not after the use), used at 90 s
+    expect(readsSoFar).toEqual([1, 1, 2, 2]);
+  });
 });
 
 describe('a username and password', () => {
@@ -92,6 +137,7 @@ describe('a username and password', () => {
   test.each([
     [JSON.stringify({ username: 'admin' })],
     [JSON.stringify({ username: '', password: 'x' })],
+    [JSON.stringify({ username: 'admin', password: '' })],
     ['admin:pa55word'],
   ])('anything but both strings is refused with the form to use: %s', async (value) => {
     await expect(mintingAuth(context('USERNAME_PASSWORD', value).ctx, { fields: {} }))
@@ -118,27 +164,40 @@ test('an admin rotation revokes with the admin credential, whatever the newest t
   expect(await revokingAuth(ctx, { fields: {}, token: 'newest-t0ken' })).toMatchObject({ token: 'the-admin-t0ken' });
 });
 
-test('the IAM role exchange: the signed STS request and the session token are registered for redaction, the exchanged token too', async () => {
-  const sent: Array<Record<string, string>> = [];
-  const ctx = {
-    config: { credentialsKind: 'AWS_IAM_ROLE', jfrogUrl: new URL('https://acme.jfrog.io') },
-    arn: ARN,
-    store: {
-      identity: async () => ({
-        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG', sessionToken: 'session-t0ken-value' },
-        region: 'eu-west-1',
-        sha256: new SecretsManagerClient({ region: 'eu-west-1' }).config.sha256,
-      }),
-    },
-    jfrog: {
-      exchangeAwsRole: async (auth: { headers: Record<string, string> }) => {
-        sent.push(auth.headers);
-        return { accessToken: 'exchanged-t0ken-value' };
-      },
-    },
-  } as unknown as StepContext;
-  expect(await mintingAuth(ctx, { fields: {} })).toMatchObject({ kind: 'bearer', token: 'exchanged-t0ken-value' });
-  const [headers] = sent;
-  expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sts\/aws4_request/);
-  expect(redact(`${headers.authorization} ${headers['x-amz-security-token']} exchanged-t0ken-value`)).toBe('*** *** ***');
+describe('the function\'s IAM role, exchanged for a token', () => {
+  test('the signed STS request and the session token are registered for redaction, the exchanged token too', async () => {
+    const { ctx, sent } = iamContext();
+    expect(await mintingAuth(ctx, { fields: {} })).toMatchObject({ kind: 'bearer', token: 'exchanged-t0ken-acme.jfrog.io-1' });
+    const [{ headers }] = sent;
+    expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sts\/aws4_request/);
+    expect(redact(`${headers.authorization} ${headers['x-amz-security-token']} exchanged-t0ken-acme.jfrog.io-1`)).toBe('*** *** ***');
+  });
+
+  test('exchanged once a minute per JFrog: the steps within it share the token, a minute later it is exchanged afresh', async () => {
+    const acme = iamContext('https://acme.jfrog.io');
+    const time = clock();
+    const tokens: string[] = [];
+    for (const ms of [0, 30_000, 60_000]) {
+      time.at(ms);
+      tokens.push((await mintingAuth(acme.ctx, { fields: {} }) as { token: string }).token);
+    }
+    expect(tokens).toEqual(['exchanged-t0ken-acme.jfrog.io-1', 'exchanged-t0ken-acme.jfrog.io-1', 'exchanged-t0ken-acme.jfrog.io-2']);
+    // a rotation against another JFrog in the same warm function never gets a token of this one
+    const other = iamContext('https://other.jfrog.io');
+    expect(await mintingAuth(other.ctx, { fields: {} })).toMatchObject({ token: 'exchanged-t0ken-other.jfrog.io-1' });
+  });
+});
+
+test('each credential names where it comes from, for the message when JFrog refuses it', async () => {
+  const selfRotating = context('SELF_ROTATING', undefined).ctx;
+  expect(await mintingAuth(selfRotating, { fields: {}, token: 'current-t0ken' }))
+    .toMatchObject({ source: `the token in AWSCURRENT of ${ARN} (selfRotating)` });
+  expect(await revokingAuth(selfRotating, { fields: {}, token: 'newest-t0ken' })).toMatchObject({ source: `the new token of ${ARN}` });
+  const basic = context('USERNAME_PASSWORD', JSON.stringify({ username: 'admin', password: 'pa55word!' })).ctx;
+  expect(await revokingAuth(basic, { fields: {}, token: 'newest-t0ken' })).toMatchObject({ source: `the new token of ${ARN}` });
+  // the role itself signs the exchange; the token JFrog gives for it does the rest, fresh or cached
+  const iam = iamContext();
+  expect(await mintingAuth(iam.ctx, { fields: {} })).toMatchObject({ source: 'the token JFrog exchanged for the function\'s IAM role' });
+  expect(await mintingAuth(iam.ctx, { fields: {} })).toMatchObject({ source: 'the token JFrog exchanged for the function\'s IAM role' });
+  expect(iam.sent).toEqual([expect.objectContaining({ source: 'the function\'s IAM role' })]);
 });
