@@ -1,7 +1,8 @@
 import { JfrogError } from '../../src/handler/errors';
 import { TokenInfo } from '../../src/handler/jfrog-client';
+import { forgetSecrets } from '../../src/handler/redact';
 import {
-  mayHaveMinted, mintDescription, revokeLostMint, revokeQuietly, revokeStartingToken, sweep,
+  mayHaveMinted, mintDescription, revokeAbandoned, revokeLostMint, revokeQuietly, revokeStartingToken, sweep,
 } from '../../src/handler/revocation';
 import { StepContext } from '../../src/handler/step-context';
 
@@ -20,7 +21,10 @@ function fakeJfrog(tokens: Live[], faults: { list?: Error; revoke?: Error; self?
       if (faults.list) throw faults.list;
       return tokens.filter((t) => t.description?.startsWith(prefix) && !revoked.includes(t.tokenId));
     },
-    tokensWithDescription: async (_auth: unknown, description: string) => tokens.filter((t) => t.description === description),
+    tokensWithDescription: async (_auth: unknown, description: string) => {
+      if (faults.list) throw faults.list;
+      return tokens.filter((t) => t.description === description);
+    },
     tokenInfo: async (_auth: unknown, id: string) => tokens.find((t) => t.tokenId === id && !revoked.includes(id)),
     revoke: async (_auth: unknown, id: string) => {
       if (faults.revoke) throw faults.revoke;
@@ -35,17 +39,35 @@ function fakeJfrog(tokens: Live[], faults: { list?: Error; revoke?: Error; self?
   return { jfrog, revoked };
 }
 
-function context(jfrog: unknown): StepContext {
+function context(jfrog: unknown, more: Record<string, unknown> = {}): StepContext {
   return {
-    config: { username: 'CI-Bot' }, jfrog, arn: ARN, token: 'v3', event: { Step: 'finishSecret' }, outcome: {},
+    config: { username: 'CI-Bot', tokenField: 'token' }, jfrog, arn: ARN, token: 'v3', event: { Step: 'finishSecret' }, outcome: {}, ...more,
   } as unknown as StepContext;
 }
 
 const mine = (id: string, version: string, user = 'ci-bot'): Live => ({ tokenId: id, subject: `jfac@01/users/${user}`, description: mintDescription(ARN, version) });
+/** an unsigned JWT with the given id, as JFrog's tokens carry it in their jti claim */
+const jwt = (jti: string) => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ jti })).toString('base64url')}.`;
+
+// what the handler logged, one JSON object a line: an operator's search and alarms read these,
+// so the warnings below are asserted by level, message and fields
+let printed: string[];
+beforeEach(() => {
+  forgetSecrets();
+  printed = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
+      printed.push(String(chunk));
+      return true;
+    }) as any);
+  }
+});
+afterEach(() => jest.restoreAllMocks());
+const warnings = (): Array<Record<string, unknown>> => printed.join('').split('\n').filter((l) => l.startsWith('{'))
+  .map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 'WARN');
 
 describe('sweep', () => {
   test('revokes every live token of this secret and user but the kept ones (by id or by the jti in the token)', async () => {
-    const jwt = (jti: string) => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ jti })).toString('base64url')}.`;
     const { jfrog, revoked } = fakeJfrog([mine('t1', 'v1'), mine('t2', 'v2'), mine('t3', 'v3'), mine('t0', 'v0')]);
     const ctx = context(jfrog);
     const listed = await sweep(ctx, AUTH, [{ fields: {}, tokenId: 't3' }, { fields: {}, token: jwt('t2') }, undefined]);
@@ -73,6 +95,16 @@ describe('sweep', () => {
     await sweep(ctx, async () => { throw new Error('credential unreadable'); }, []);
     expect(ctx.outcome).toMatchObject({ revocation: 'failed', revocationFailures: 1 });
   });
+
+  test('a failure is a warning that names the secret, the step and the cause, and says the old tokens stay valid', async () => {
+    await sweep(context(fakeJfrog([mine('t1', 'v1')], { list: new JfrogError('JFrog is failing', 503) }).jfrog), AUTH, []);
+    expect(warnings()).toEqual([expect.objectContaining({
+      message: expect.stringMatching(/^revoking old tokens failed; they stay valid until they expire/),
+      secretId: ARN,
+      step: 'finishSecret',
+      error: 'JFrog is failing',
+    })]);
+  });
 });
 
 describe('revokeQuietly (an id read from the secret is only a claim)', () => {
@@ -84,16 +116,42 @@ describe('revokeQuietly (an id read from the secret is only a claim)', () => {
     expect(ctx.outcome).toMatchObject({ revocation: 'revoked', revokedTokenId: 't1' });
   });
 
+  // the warning names the token, why it was to go and whose it is: someone who can write the
+  // secret named it, and the operator needs to know which user's token was aimed at
   test.each([
-    ['another user\'s token', mine('t1', 'v1', 'admin')],
-    ['a token without this secret\'s description', { tokenId: 't1', subject: 'jfac@01/users/ci-bot', description: 'pipeline token' }],
-    ['a look-alike secret\'s token', { tokenId: 't1', subject: 'jfac@01/users/ci-bot', description: mintDescription(`${ARN}x`, 'v1') }],
-  ])('refuses %s', async (_name, token) => {
+    ['another user\'s token', mine('t1', 'v1', 'admin'), 'admin'],
+    ['a token without this secret\'s description', { tokenId: 't1', subject: 'jfac@01/users/ci-bot', description: 'pipeline token' }, 'ci-bot'],
+    ['a token without a description', { tokenId: 't1', subject: 'jfac@01/users/ci-bot' }, 'ci-bot'],
+    ['a look-alike secret\'s token', { tokenId: 't1', subject: 'jfac@01/users/ci-bot', description: mintDescription(`${ARN}x`, 'v1') }, 'ci-bot'],
+    ['a token JFrog names no owner for', { tokenId: 't1', description: mintDescription(ARN, 'v1') }, 'unknown'],
+  ])('refuses %s, with a warning naming its owner', async (_name, token, owner) => {
     const { jfrog, revoked } = fakeJfrog([token]);
     const ctx = context(jfrog);
     await revokeQuietly(ctx, AUTH, 't1', 'superseded');
     expect(revoked).toEqual([]);
     expect(ctx.outcome.revocation).toBe('refused');
+    expect(warnings()).toEqual([expect.objectContaining({
+      message: 'a token named for revocation was not minted by this rotation for this secret; it was not revoked',
+      secretId: ARN,
+      step: 'finishSecret',
+      tokenId: 't1',
+      reason: 'superseded',
+      owner,
+    })]);
+  });
+
+  test('a revocation JFrog refuses is counted and a warning names the token, why it was to go and the cause; never thrown', async () => {
+    const ctx = context(fakeJfrog([mine('t1', 'v1')], { revoke: new JfrogError('JFrog refused to revoke a token (HTTP 403)', 403) }).jfrog);
+    await revokeQuietly(ctx, AUTH, 't1', 'superseded');
+    expect(ctx.outcome).toMatchObject({ revocation: 'failed', revocationFailures: 1 });
+    expect(warnings()).toEqual([expect.objectContaining({
+      message: 'revoking an old token failed; it stays valid until it expires',
+      secretId: ARN,
+      step: 'finishSecret',
+      tokenId: 't1',
+      reason: 'superseded',
+      error: 'JFrog refused to revoke a token (HTTP 403)',
+    })]);
   });
 
   test('a token JFrog no longer knows is already gone; no id, nothing to do; an id JFrog gave is revoked unchecked', async () => {
@@ -121,6 +179,20 @@ describe('the starting token revokes itself', () => {
     expect(ctx.outcome).toEqual({});
   });
 
+  test('not when it is one of this rotation\'s own (its jti): JFrog listed it for the sweep, or a kept version names it', async () => {
+    const kept = [{ fields: {}, tokenId: 'pending-id' }, undefined];
+    const sweptCtx = context(fakeJfrog([]).jfrog);
+    await revokeStartingToken(sweptCtx, { fields: {}, token: jwt('listed-id') }, kept, new Set(['listed-id']));
+    expect(sweptCtx.outcome).toEqual({});
+    const keptCtx = context(fakeJfrog([]).jfrog);
+    await revokeStartingToken(keptCtx, { fields: {}, token: jwt('pending-id') }, kept, new Set(['listed-id']));
+    expect(keptCtx.outcome).toEqual({});
+    // a JWT that is neither: the user's own, revoked with its own value
+    const strangerCtx = context(fakeJfrog([]).jfrog);
+    await revokeStartingToken(strangerCtx, { fields: {}, token: jwt('users-own-id') }, kept, new Set(['listed-id']));
+    expect(strangerCtx.outcome).toEqual({ startingTokenRevocation: 'revoked' });
+  });
+
   test('a JFrog before 7.53.1 or a failure is counted as a failed revocation', async () => {
     const old = context(fakeJfrog([], { self: 'unconfirmed' }).jfrog);
     await revokeStartingToken(old, start, [], new Set());
@@ -129,13 +201,33 @@ describe('the starting token revokes itself', () => {
     await revokeStartingToken(failing, start, [], new Set());
     expect(failing.outcome).toMatchObject({ startingTokenRevocation: 'failed', revocation: 'failed' });
   });
+
+  test('the warning names the cause: a JFrog before 7.53.1 asks for a revocation by hand; a failure carries its error', async () => {
+    await revokeStartingToken(context(fakeJfrog([], { self: 'unconfirmed' }).jfrog), start, [], new Set());
+    await revokeStartingToken(context(fakeJfrog([], { self: new JfrogError('JFrog refused (HTTP 500)', 500) }).jfrog), start, [], new Set());
+    expect(warnings()).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^the token the secret started with could not be revoked: .*Artifactory before 7\.53\.1.*revoke it in JFrog by hand$/),
+        secretId: ARN,
+        step: 'finishSecret',
+      }),
+      expect.objectContaining({
+        message: 'revoking the token the secret started with failed; it stays valid until it expires',
+        secretId: ARN,
+        step: 'finishSecret',
+        error: 'JFrog refused (HTTP 500)',
+      }),
+    ]);
+  });
 });
 
 describe('a mint whose answer was lost', () => {
   test.each([
+    [new JfrogError('JFrog refused to mint (HTTP 500)', 500), true],
     [new JfrogError('JFrog refused to mint (HTTP 502)', 502), true],
     [new JfrogError('JFrog did not answer POST /access/api/v1/tokens within 10000 ms'), true],
     [new JfrogError('answer not JSON', 200), true],
+    [new JfrogError('JFrog answered the token request with HTTP 201 but no access_token', 201), true],
     [new JfrogError('could not reach JFrog at acme.jfrog.io (ECONNREFUSED)'), false],
     [new JfrogError('TLS to acme.jfrog.io failed (CERT_HAS_EXPIRED)'), false],
     [new JfrogError('JFrog refused (HTTP 403)', 403), false],
@@ -151,5 +243,85 @@ describe('a mint whose answer was lost', () => {
     await revokeLostMint(ctx, AUTH, mintDescription(ARN, 'v3'));
     expect(revoked).toEqual(['lost']);
     expect(ctx.outcome.lostMintsRevoked).toBe(1);
+  });
+
+  test('a look-up or a revocation that fails is a warning naming the cause, never thrown (the mint\'s own error is what the step reports)', async () => {
+    const description = mintDescription(ARN, 'v3');
+    const createSecret = { event: { Step: 'createSecret' } };
+    const unlisted = context(fakeJfrog([mine('lost', 'v3')], { list: new JfrogError('JFrog refused to list tokens by description (HTTP 403)', 403) }).jfrog, createSecret);
+    await revokeLostMint(unlisted, AUTH, description);
+    const unrevoked = context(fakeJfrog([mine('lost', 'v3')], { revoke: new JfrogError('JFrog refused to revoke a token (HTTP 403)', 403) }).jfrog, createSecret);
+    await revokeLostMint(unrevoked, AUTH, description);
+    expect(unrevoked.outcome).toMatchObject({ revocation: 'failed', revocationFailures: 1 });
+    expect(warnings()).toEqual([
+      expect.objectContaining({
+        message: 'a mint whose answer was lost may have left a token that could not be looked up; it stays valid until it expires',
+        secretId: ARN,
+        step: 'createSecret',
+        error: 'JFrog refused to list tokens by description (HTTP 403)',
+      }),
+      expect.objectContaining({
+        message: 'revoking an old token failed; it stays valid until it expires',
+        tokenId: 'lost',
+        reason: 'mint-answer-lost',
+        error: 'JFrog refused to revoke a token (HTTP 403)',
+      }),
+    ]);
+  });
+});
+
+describe('a version that lost AWSPENDING (an abandoned rotation) has its own token revoked', () => {
+  // versions as the secret holds them: v1 is AWSCURRENT, v0 AWSPREVIOUS, v3 the abandoned one
+  const value = (token: string, tokenId: string) => JSON.stringify({ token, tokenId });
+  function abandonedContext(jfrog: unknown, abandoned: string | undefined | Error) {
+    const values: Record<string, string | undefined | Error> = { v1: value('current-t0ken', 'tc'), v0: value('previous-t0ken', 'tp'), v3: abandoned };
+    const store = {
+      getValue: async (_arn: string, selector: { versionId: string }) => {
+        const v = values[selector.versionId];
+        if (v instanceof Error) throw v;
+        return v;
+      },
+    };
+    return context(jfrog, {
+      config: { username: 'CI-Bot', tokenField: 'token', credentialsKind: 'SELF_ROTATING' },
+      store,
+      // DescribeSecret lists only labelled versions: v3 is not among them
+      meta: { arn: ARN, versions: { v1: ['AWSCURRENT'], v0: ['AWSPREVIOUS'] } },
+    });
+  }
+  const tokens = () => [mine('tc', 'v1'), mine('tp', 'v0'), mine('ta', 'v3')];
+
+  test('its own token goes', async () => {
+    const { jfrog, revoked } = fakeJfrog(tokens());
+    expect(await revokeAbandoned(abandonedContext(jfrog, value('abandoned-t0ken', 'ta')))).toBe(true);
+    expect(revoked).toEqual(['ta']);
+  });
+
+  test.each([
+    ['AWSCURRENT', 'tc'],
+    ['AWSPREVIOUS', 'tp'],
+  ])('not a token %s holds (the secret was written with it): nothing revoked', async (_stage, tokenId) => {
+    const { jfrog, revoked } = fakeJfrog(tokens());
+    expect(await revokeAbandoned(abandonedContext(jfrog, value('copied-t0ken', tokenId)))).toBe(false);
+    expect(revoked).toEqual([]);
+  });
+
+  test('a version that never got a value, or cannot be read: nothing to revoke, and no warning of a malformed secret', async () => {
+    for (const abandoned of [undefined, new Error('AccessDeniedException')]) {
+      const { jfrog, revoked } = fakeJfrog(tokens());
+      expect(await revokeAbandoned(abandonedContext(jfrog, abandoned))).toBe(false);
+      expect(revoked).toEqual([]);
+    }
+    expect(warnings()).toEqual([]);
+  });
+
+  test('a revocation that fails is counted, and the warning says the token was the abandoned version\'s', async () => {
+    const { jfrog } = fakeJfrog(tokens(), { revoke: new JfrogError('JFrog refused to revoke a token (HTTP 403)', 403) });
+    const ctx = abandonedContext(jfrog, value('abandoned-t0ken', 'ta'));
+    expect(await revokeAbandoned(ctx)).toBe(true);
+    expect(ctx.outcome).toMatchObject({ revocation: 'failed', revocationFailures: 1 });
+    expect(warnings()).toEqual([expect.objectContaining({
+      message: 'revoking an old token failed; it stays valid until it expires', tokenId: 'ta', reason: 'abandoned',
+    })]);
   });
 });
