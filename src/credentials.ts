@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { JfrogCredentialsKind } from './credentials-kind';
 
@@ -47,15 +48,25 @@ export class JfrogCredentials {
   /**
    * No stored credential: the rotation function's own IAM role is exchanged for a JFrog token at
    * each rotation (`POST /access/api/v1/aws/token`, Artifactory 7.90.10+), as JFrog's own secret
-   * rotator does. That token mints the rotated tokens, so the JFrog user the role is mapped to
-   * must be an admin (or a project admin, with `projectKey`) to mint for `username`.
+   * rotator does. That token mints the rotated tokens and revokes the old ones.
+   *
+   * The JFrog user the role is mapped to decides what it may mint: an admin (or a project admin,
+   * with `projectKey`) mints for `username` with any scope. A user who is not an admin mints only
+   * its own tokens: name it in `options.mappedUser`, and synth then refuses a `username` or a
+   * scope it could not mint.
    *
    * An admin maps the role once: `PUT /access/api/v1/aws/iam_role` with
-   * `{"username": "<admin user>", "iam_role": "<role ARN>"}`; the role ARN is the construct's
+   * `{"username": "<user>", "iam_role": "<role ARN>"}`; the role ARN is the construct's
    * `rotationFunctionRoleArn` and a stack output.
+   *
+   * @default options - the role is mapped to an admin
    */
-  public static awsIamRole(): JfrogCredentials {
-    return new JfrogCredentials(JfrogCredentialsKind.AWS_IAM_ROLE, undefined, undefined);
+  public static awsIamRole(options: JfrogAwsIamRoleOptions = {}): JfrogCredentials {
+    const mappedUser = options.mappedUser;
+    if (mappedUser !== undefined && (mappedUser.trim() === '' || Token.isUnresolved(mappedUser))) {
+      throw new Error(`JfrogCredentials.awsIamRole() mappedUser must be the JFrog user the role is mapped to, known at synth, got '${mappedUser}'`);
+    }
+    return new JfrogCredentials(JfrogCredentialsKind.AWS_IAM_ROLE, undefined, undefined, mappedUser);
   }
 
   /** Which kind of credential this is. */
@@ -64,10 +75,25 @@ export class JfrogCredentials {
   public readonly secret?: ISecret;
   /** The JSON field of the admin token, for `ADMIN_TOKEN`. */
   public readonly field?: string;
+  /** For `AWS_IAM_ROLE`: the non-admin JFrog user the role is mapped to, when one was named. */
+  public readonly mappedUser?: string;
 
-  private constructor(kind: JfrogCredentialsKind, secret: ISecret | undefined, field: string | undefined) {
+  private constructor(kind: JfrogCredentialsKind, secret: ISecret | undefined, field: string | undefined, mappedUser?: string) {
     this.kind = kind;
     this.secret = secret;
     this.field = field;
+    this.mappedUser = mappedUser;
   }
+}
+
+/** Options of `JfrogCredentials.awsIamRole()`. */
+export interface JfrogAwsIamRoleOptions {
+  /**
+   * The JFrog user the role is mapped to, when it is not an admin. Such a user may mint only its
+   * own tokens, with the user scope: synth refuses another `username` or scope, instead of the
+   * first rotation failing with HTTP 403.
+   *
+   * @default - the role is mapped to an admin, who mints for any user
+   */
+  readonly mappedUser?: string;
 }

@@ -261,6 +261,16 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     }
     // a token mints its successor for its own user: a user's token with the user scope, an
     // admin's token (the admin credential other rotations mint with) with the admin scope
+    const mappedUser = props.credentials.mappedUser;
+    if (mappedUser !== undefined) {
+      // a user who is not an admin mints only its own tokens, with its own permissions
+      if (mappedUser.toLowerCase() !== props.username.toLowerCase()) {
+        throw new Error(`JfrogCredentials.awsIamRole({ mappedUser: '${mappedUser}' }) can mint only ${mappedUser}'s own tokens, not ${props.username}'s: set username to '${mappedUser}', or map the role to an admin user and drop mappedUser`);
+      }
+      if (!props.scope.isUserScope) {
+        throw new Error(`JfrogCredentials.awsIamRole({ mappedUser: '${mappedUser}' }) can mint only tokens with scope JfrogTokenScope.user() (a user who is not an admin cannot choose another scope), got '${props.scope.value}': use JfrogTokenScope.user(), or map the role to an admin user and drop mappedUser`);
+      }
+    }
     if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && !props.scope.isUserScope && !props.scope.isAdminScope) {
       throw new Error(`JfrogCredentials.selfRotating() needs scope JfrogTokenScope.user() (or .admin(), to rotate an admin's own token): a token can only mint its successor for its own user, got scope '${props.scope.value}'`);
     }
@@ -309,7 +319,9 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       // what the JFrog admin maps to a user (README: the IAM role exchange)
       new CfnOutput(this, 'JfrogIamRoleArn', {
         value: group.role.roleArn,
-        description: 'Map this role to a JFrog admin user once: PUT /access/api/v1/aws/iam_role {"username": "<user>", "iam_role": "<this ARN>"}',
+        description: props.credentials.mappedUser === undefined
+          ? 'Map this role to a JFrog admin user once: PUT /access/api/v1/aws/iam_role {"username": "<user>", "iam_role": "<this ARN>"}'
+          : `Map this role to the JFrog user ${props.credentials.mappedUser} once (an admin does): PUT /access/api/v1/aws/iam_role {"username": "${props.credentials.mappedUser}", "iam_role": "<this ARN>"}`,
       });
     }
     this.healthCheckRule = group.healthCheckRule;

@@ -123,6 +123,14 @@ describe('JfrogTokenRotation', () => {
     expect(settingsOf(setup().template()).refreshable).toBeUndefined();
   });
 
+  test('awsIamRole({ mappedUser }): the user who is not an admin rotates its own token, and the output names it in the mapping call', () => {
+    expect(() => JfrogCredentials.awsIamRole({ mappedUser: ' ' })).toThrow(/mappedUser must be the JFrog user the role is mapped to, known at synth, got ' '/);
+    const t = setup({ credentials: JfrogCredentials.awsIamRole({ mappedUser: 'CI-Bot' }), scope: JfrogTokenScope.user() }).template();
+    expect(settingsOf(t)).toMatchObject({ credentialsKind: 'AWS_IAM_ROLE', username: 'ci-bot', scope: 'applied-permissions/user' });
+    const [output] = Object.values(t.findOutputs('*')).filter((o: any) => /iam_role/.test(o.Description));
+    expect(output.Description).toBe('Map this role to the JFrog user CI-Bot once (an admin does): PUT /access/api/v1/aws/iam_role {"username": "CI-Bot", "iam_role": "<this ARN>"}');
+  });
+
   test('awsIamRole(): no credential secret anywhere; the role to map is a property and a stack output', () => {
     const { template, rotation } = setup({ credentials: JfrogCredentials.awsIamRole() });
     const t = template();
@@ -387,6 +395,10 @@ describe('validation at synth', () => {
     ['reserved token field', { tokenField: 'tokenId' }, /tokenField cannot be 'tokenId'/],
     ['reserved token field (the version a token was minted from)', { tokenField: 'previousVersionId' }, /tokenField cannot be 'previousVersionId'/],
     ['reserved reference token field', { referenceTokenField: 'expiresAt' }, /referenceTokenField cannot be 'expiresAt'/],
+    ['awsIamRole mapped to a user who is not an admin, for another user', { credentials: JfrogCredentials.awsIamRole({ mappedUser: 'deployer' }) },
+      /awsIamRole\(\{ mappedUser: 'deployer' \}\) can mint only deployer's own tokens, not ci-bot's: set username to 'deployer', or map the role to an admin user/],
+    ['awsIamRole mapped to a user who is not an admin, with another scope', { credentials: JfrogCredentials.awsIamRole({ mappedUser: 'CI-Bot' }) },
+      /can mint only tokens with scope JfrogTokenScope\.user\(\) .* got 'applied-permissions\/groups:readers'/],
     ['the refresh token\'s field as the token field', { tokenField: 'refreshToken' }, /tokenField cannot be 'refreshToken': the rotation writes .*refreshToken itself/],
     ['lifetime above the server\'s max expiry', { jfrogMaxExpiry: Duration.days(30), tokenLifetime: Duration.days(45) }, /tokenLifetime 45 days is longer than the server's token.max-expiry \(jfrogMaxExpiry, 30 days\): JFrog would refuse every mint with HTTP 403/],
     ['max expiry shorter than the interval', { jfrogMaxExpiry: Duration.days(20) }, /tokenLifetime must be at least interval \(30 days\).*got 20 days/],

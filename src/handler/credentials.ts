@@ -10,7 +10,7 @@ import { StepContext } from './step-context';
 
 /** the steps of one rotation run within seconds, mostly in one warm function: one credential read serves them */
 const CREDENTIAL_CACHE_MS = 60_000;
-const credentialCache = new Map<string, { readonly raw: string; readonly at: number }>();
+const credentialCache = new Map<string, { readonly raw: string; readonly at: number; readonly user?: string }>();
 
 /** forget cached credentials (after a failure: the credential may have changed) */
 export function clearCredentialCache(): void {
@@ -55,7 +55,7 @@ async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
   const cached = credentialCache.get(key);
   if (cached && Date.now() - cached.at < CREDENTIAL_CACHE_MS) {
     registerSecret(cached.raw);
-    return { kind: 'bearer', token: cached.raw, source: 'the token JFrog exchanged for the function\'s IAM role' };
+    return { kind: 'bearer', token: cached.raw, source: exchangedSource(cached.user) };
   }
   const { credentials, region, sha256 } = await ctx.store.identity();
   const host = `sts.${region}.amazonaws.com`;
@@ -74,11 +74,16 @@ async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
   // a signed request can be replayed for minutes: nothing of it may be printed
   registerSecret(signed.headers.authorization);
   registerSecret(credentials.sessionToken);
-  const { accessToken } = await ctx.jfrog.exchangeAwsRole(
+  const { accessToken, username } = await ctx.jfrog.exchangeAwsRole(
     { kind: 'aws-sigv4', headers: signed.headers, source: 'the function\'s IAM role' }, region, EXCHANGED_TOKEN_SECONDS);
   registerSecret(accessToken);
-  credentialCache.set(key, { raw: accessToken, at: Date.now() });
-  return { kind: 'bearer', token: accessToken, source: 'the token JFrog exchanged for the function\'s IAM role' };
+  credentialCache.set(key, { raw: accessToken, at: Date.now(), user: username });
+  return { kind: 'bearer', token: accessToken, source: exchangedSource(username) };
+}
+
+/** names the JFrog user the role is mapped to: a refusal to mint then says whose rights fell short */
+function exchangedSource(user: string | undefined): string {
+  return `the token JFrog exchanged for the function's IAM role${user ? ` (mapped to JFrog user '${user}')` : ''}`;
 }
 
 /** the configured credential, read from its secret (AWSCURRENT) and registered for redaction */

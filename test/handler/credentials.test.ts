@@ -45,7 +45,7 @@ function iamContext(jfrogUrl = 'https://acme.jfrog.io') {
     jfrog: {
       exchangeAwsRole: async (auth: { headers: Record<string, string>; source: string }) => {
         sent.push(auth);
-        return { accessToken: `exchanged-t0ken-${new URL(jfrogUrl).host}-${sent.length}` };
+        return { accessToken: `exchanged-t0ken-${new URL(jfrogUrl).host}-${sent.length}`, username: 'token-rotator' };
       },
     },
   } as unknown as StepContext;
@@ -197,7 +197,9 @@ test('each credential names where it comes from, for the message when JFrog refu
   expect(await revokingAuth(basic, { fields: {}, token: 'newest-t0ken' })).toMatchObject({ source: `the new token of ${ARN}` });
   // the role itself signs the exchange; the token JFrog gives for it does the rest, fresh or cached
   const iam = iamContext();
-  expect(await mintingAuth(iam.ctx, { fields: {} })).toMatchObject({ source: 'the token JFrog exchanged for the function\'s IAM role' });
-  expect(await mintingAuth(iam.ctx, { fields: {} })).toMatchObject({ source: 'the token JFrog exchanged for the function\'s IAM role' });
+  // naming the user the role is mapped to: a refusal to mint then says whose rights fell short
+  const exchanged = 'the token JFrog exchanged for the function\'s IAM role (mapped to JFrog user \'token-rotator\')';
+  expect(await mintingAuth(iam.ctx, { fields: {} })).toMatchObject({ source: exchanged });
+  expect(await mintingAuth(iam.ctx, { fields: {} })).toMatchObject({ source: exchanged });
   expect(iam.sent).toEqual([expect.objectContaining({ source: 'the function\'s IAM role' })]);
 });

@@ -259,18 +259,39 @@ describe('a rotation', () => {
 
   describe('the function\'s IAM role exchanged for a token (awsIamRole)', () => {
     const ROLE = 'arn:aws:iam::123456789012:role/jfrog-rotation';
-    beforeAll(async () => {
-      // the test's AWS key stands for the function's role; an admin maps the role once, through the API
-      h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
-      h.jfrog.addUser('rotator', { admin: true });
+    /** what a JFrog admin does once: PUT /access/api/v1/aws/iam_role */
+    async function mapRole(username: string): Promise<void> {
       const status = await new Promise<number>((resolve, reject) => {
         const req = https.request(`${h.jfrog.url}/access/api/v1/aws/iam_role`, {
           method: 'PUT', ca: h.jfrog.tls.ca, headers: { 'authorization': `Bearer ${adminToken}`, 'content-type': 'application/json' },
         }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
         req.on('error', reject);
-        req.end(JSON.stringify({ username: 'rotator', iam_role: ROLE }));
+        req.end(JSON.stringify({ username, iam_role: ROLE }));
       });
       expect(status).toBe(200);
+      clearCredentialCache();
+    }
+    beforeAll(async () => {
+      // the test's AWS key stands for the function's role, mapped to an admin user
+      h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
+      h.jfrog.addUser('rotator', { admin: true });
+      await mapRole('rotator');
+    });
+
+    test('a role mapped to a user who is not an admin (mappedUser) rotates that user\'s own token; another user\'s is refused naming the mapped user', async () => {
+      await mapRole(USER);
+      try {
+        const { secretArn, env } = await setup({ username: USER }, { credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined, scope: 'applied-permissions/user' });
+        for (let i = 0; i < 3; i++) expect((await rotate(secretArn, env)).failed).toBeUndefined();
+        expect(h.jfrog.liveApiTokens(USER).filter((t) => t.description?.includes(secretArn))).toHaveLength(2);
+        // what synth refuses with mappedUser set (test/jfrog-token-rotation.test.ts), as JFrog refuses it
+        h.jfrog.addUser('deployer');
+        const other = await setup({ username: 'deployer' }, { credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined, username: 'deployer', scope: 'applied-permissions/user' });
+        const refused = await rotate(other.secretArn, other.env);
+        expect(refused.failed?.error?.message).toMatch(/HTTP 403.*the token JFrog exchanged for the function's IAM role \(mapped to JFrog user 'ci-bot'\) may not mint this token: a non-admin may mint only for itself/);
+      } finally {
+        await mapRole('rotator');
+      }
     });
 
     test('mints and revokes with the exchanged token; no credential secret, and the signature is checked', async () => {
