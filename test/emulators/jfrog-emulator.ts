@@ -108,6 +108,8 @@ export class JfrogEmulator extends EventEmitter {
    * brand new access token" and do not say what becomes of the old one: the tests run both ways
    */
   public revokeOnRefresh = false;
+  /** every refresh token it ever gave out, spent or not (for the scan of what was printed) */
+  public readonly refreshTokensIssued: string[] = [];
   /**
    * the Artifactory version it answers as: what the Access API does depends on it. before
    * 7.53.1 there is no /tokens/me (`me` is read as a token id); before 7.50.3 force_revocable is
@@ -146,7 +148,7 @@ export class JfrogEmulator extends EventEmitter {
   /** a refreshable token made outside the API (a user's first token, refresh token included) */
   public seedRefreshableToken(username: string, scope: string, expiresInSeconds = 365 * 86400): { accessToken: string; refreshToken: string } {
     const token = this.mint(username.toLowerCase(), scope, expiresInSeconds, 'seeded by a test', false, true);
-    token.refreshToken = randomUUID();
+    token.refreshToken = this.newRefreshToken();
     return { accessToken: token.accessToken, refreshToken: token.refreshToken };
   }
 
@@ -447,7 +449,7 @@ export class JfrogEmulator extends EventEmitter {
     if (typeof params.project_key === 'string') token.projectKey = params.project_key;
     const refreshable = params.refreshable === true || params.refreshable === 'true';
     // token.allow-refreshable off: a user's token silently comes back without a refresh token
-    if (refreshable && (this.allowRefreshable || caller.admin)) token.refreshToken = randomUUID();
+    if (refreshable && (this.allowRefreshable || caller.admin)) token.refreshToken = this.newRefreshToken();
     return [200, this.answerFor(token, params)];
   }
 
@@ -468,10 +470,16 @@ export class JfrogEmulator extends EventEmitter {
     const token = this.mint(old.username, old.scope, expiresIn, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true);
     token.audience = old.audience;
     token.projectKey = old.projectKey;
-    if (this.allowRefreshable || caller.admin) token.refreshToken = randomUUID();
+    if (this.allowRefreshable || caller.admin) token.refreshToken = this.newRefreshToken();
     old.refreshToken = undefined;
     if (this.revokeOnRefresh) old.revoked = true;
     return [200, { ...this.answerFor(token, params), grant_type: 'refresh_token' }];
+  }
+
+  private newRefreshToken(): string {
+    const value = `rfr-${randomUUID()}`;
+    this.refreshTokensIssued.push(value);
+    return value;
   }
 
   private answerFor(token: EmulatedToken, params: Record<string, unknown>): Record<string, unknown> {

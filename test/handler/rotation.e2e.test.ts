@@ -568,6 +568,23 @@ describe('other credentials', () => {
     await h.assertInvariants(secretArn, USER);
   });
 
+  test('refreshable, selfRotating: each rotation refreshes with the stored refresh token, and no refresh token is printed', async () => {
+    const seed = h.jfrog.seedRefreshableToken(USER, 'applied-permissions/user');
+    const secretArn = await h.createSecret({ username: USER, token: seed.accessToken, refreshToken: seed.refreshToken });
+    const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING', refreshable: true });
+    const grants = h.jfrog.requests.length;
+    const refreshTokens = [seed.refreshToken];
+    for (let i = 0; i < 3; i++) {
+      expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+      refreshTokens.push((await h.stage(secretArn, 'AWSCURRENT')).value!.refreshToken);
+    }
+    expect(h.jfrog.requests.slice(grants).filter((r) => r.grantType).map((r) => r.grantType)).toEqual(['refresh_token', 'refresh_token', 'refresh_token']);
+    expect(new Set(refreshTokens).size).toBe(4);
+    await h.assertInvariants(secretArn, USER);
+    // the scan after the last test covers every refresh token the emulator gave out
+    expect(h.allOutput.join('\n')).not.toContain(refreshTokens[1]);
+  });
+
   test('selfRotating without a seeded token says how to seed it', async () => {
     const secretArn = await h.createSecret({ username: USER });
     const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });

@@ -124,6 +124,7 @@ export class Harness {
     const output = this.allOutput.join('\n');
     expect(output.length).toBeGreaterThan(0);
     const values = [...this.jfrog.tokens.values()].flatMap((t) => [t.accessToken, t.referenceToken ?? t.accessToken]);
+    values.push(...this.jfrog.refreshTokensIssued);
     for (const { user, password } of passwords) {
       values.push(password, JSON.stringify(password).slice(1, -1), encodeURIComponent(password), Buffer.from(password).toString('base64'), Buffer.from(`${user}:${password}`).toString('base64'));
     }
