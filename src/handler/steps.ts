@@ -252,7 +252,7 @@ function checkJfrogUrl(ctx: StepContext, secret: TokenSecret): void {
     const url = new URL(String(named));
     shown = `'${url.origin}${url.pathname}'`;
     same = url.origin === configured.origin && url.pathname.replace(/\/+$/, '') === configured.pathname.replace(/\/+$/, '');
-  } catch {
+  } catch /* Stryker disable next-line BlockStatement: same is already false when new URL throws; the block only restates it */ {
     same = false;
   }
   if (!same) {
