@@ -34,13 +34,15 @@ beforeAll(async () => {
   jfrog = await JfrogEmulator.start();
   adminToken = jfrog.seedToken('admin', 'applied-permissions/admin');
 });
-// everything the handler printed and every error it threw, scanned for secrets at the end
+// everything the handler printed (Powertools writes warnings to stderr) and every error it threw, scanned for secrets at the end
 const printed: string[] = [];
 beforeAll(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
-    printed.push(String(chunk));
-    return true;
-  }) as any);
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
+      printed.push(String(chunk));
+      return true;
+    }) as any);
+  }
 });
 afterAll(async () => {
   jest.restoreAllMocks();
@@ -229,6 +231,55 @@ describe('a pending value without previousVersionId (stored before the field exi
       expect(moves()).toEqual([{ SecretId: ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN }]);
       expect(jfrog.validToken(pending.token)).toBeUndefined();
     }
+  });
+});
+
+describe('a token the step takes back, when JFrog fails to revoke it: the error says so rather than "revoked" (the warning names it, RevocationFailed counts it)', () => {
+  const failNextRevocation = () => jfrog.inject({ method: 'DELETE', path: '/access/api/v1/tokens/', status: 500 });
+
+  test('the token minted but not stored (PutSecretValue refused)', async () => {
+    givenRotationStarted();
+    sm.on(PutSecretValueCommand).rejects(new ResourceExistsException({ message: 'You can\'t modify an existing version, you can only create a new version.', $metadata: {} }));
+    const before = jfrog.apiTokens('ci-bot').length;
+    failNextRevocation();
+    const outcome: Record<string, unknown> = {};
+
+    await expect(runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome))
+      .rejects.toThrow(/failed \(ResourceExistsException: .*\); the minted token could not be revoked \(.*it stays valid until it expires\), AWSCURRENT is unchanged/);
+    const [minted] = jfrog.apiTokens('ci-bot').slice(before);
+    expect(minted.revoked).toBe(false);
+    expect(outcome).toMatchObject({ revocation: 'failed', revocationFailures: 1 });
+    minted.revoked = true;
+  });
+
+  test('the token of an abandoned rotation', async () => {
+    const pending = await mintPending();
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
+    sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+    failNextRevocation();
+
+    await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(/lost AWSPENDING: the rotation was abandoned .* and its token could not be revoked \(.*it stays valid until it expires\)/);
+    expect(jfrog.validToken(pending.token)).toBeDefined();
+    jfrog.tokens.get(pending.tokenId)!.revoked = true;
+  });
+
+  test('the token of a rotation during which AWSCURRENT was written', async () => {
+    const pending = await mintPending();
+    const MANUAL = '6f1b4a7e-0000-4000-8000-000000000004';
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: MANUAL, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: MANUAL, SecretString: '{"token":"hand-pasted-value-123"}' });
+    sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+    sm.on(UpdateSecretVersionStageCommand).resolves({ ARN });
+    failNextRevocation();
+
+    await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(/changed during this rotation .* without promoting and its token could not be revoked \(.*it stays valid until it expires\)/);
+    expect(jfrog.validToken(pending.token)).toBeDefined();
+    jfrog.tokens.get(pending.tokenId)!.revoked = true;
   });
 });
 

@@ -265,6 +265,8 @@ describe('a rotation', () => {
     h.jfrog.version = '7.37.0';
     try {
       const { secretArn, env } = await setup({ username: USER }, { referenceTokenField: 'reference' });
+      // taken back on JFrog's own answer, without a look-up first: a look-up that failed would leave it alive
+      h.jfrog.inject({ method: 'GET', path: '/access/api/v1/tokens/', status: 500 });
       const result = await rotate(secretArn, env);
       expect(result.failed?.step).toBe('createSecret');
       expect(result.failed?.error?.message).toMatch(/without the reference token .* needs Artifactory 7\.38\.10\+\); the token was revoked/);
@@ -272,6 +274,28 @@ describe('a rotation', () => {
       expect(minted).toHaveLength(1);
       expect(minted[0].revoked).toBe(true);
     } finally {
+      h.jfrog.version = '7.104.5';
+    }
+  });
+
+  test('a JFrog that gives no reference token and then fails to revoke the mint: the message says it could not be revoked, the warning names the token and why', async () => {
+    h.jfrog.version = '7.37.0';
+    // Powertools writes warnings to stderr
+    const printed: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => printed.push(String(chunk)) > 0) as typeof process.stderr.write);
+    try {
+      const { secretArn, env } = await setup({ username: USER }, { referenceTokenField: 'reference' });
+      h.jfrog.inject({ method: 'DELETE', path: '/access/api/v1/tokens/', status: 500 });
+      const create = await step('createSecret', secretArn, await h.startRotation(secretArn), env);
+      const [minted] = h.jfrog.apiTokens(USER).filter((t) => t.description?.includes(secretArn));
+      expect(minted.revoked).toBe(false);
+      expect(create.error?.message).toMatch(/needs Artifactory 7\.38\.10\+\); the token could not be revoked \(.*it stays valid until it expires\) and AWSCURRENT is unchanged/);
+      expect(create.outcome).toMatchObject({ revocation: 'failed', revocationFailures: 1 });
+      const warnings = printed.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)).filter((line) => line.level === 'WARN');
+      expect(warnings).toContainEqual(expect.objectContaining({ secretId: secretArn, step: 'createSecret', tokenId: minted.id, reason: 'no-reference-token' }));
+      minted.revoked = true;
+    } finally {
+      stderr.mockRestore();
       h.jfrog.version = '7.104.5';
     }
   });
