@@ -34,22 +34,28 @@ beforeAll(async () => {
   jfrog = await JfrogEmulator.start();
   adminToken = jfrog.seedToken('admin', 'applied-permissions/admin');
 });
-// everything the handler printed and every error it threw, scanned for secrets at the end
+// everything the handler printed (Powertools writes warnings to stderr) and every error it threw, scanned for secrets at the end
 const printed: string[] = [];
 beforeAll(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
-    printed.push(String(chunk));
-    return true;
-  }) as any);
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
+      printed.push(String(chunk));
+      return true;
+    }) as any);
+  }
 });
 afterAll(async () => {
   jest.restoreAllMocks();
-  const output = printed.join('');
-  expect(output.length).toBeGreaterThan(0);
-  const leaked = [...jfrog.tokens.values()].map((t) => t.accessToken).filter((token) => output.includes(token));
-  expect(leaked).toEqual([]);
-  expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./);
-  await jfrog.stop();
+  // the emulator stops even when the scan fails, or jest waits for it forever
+  try {
+    const output = printed.join('');
+    expect(output.length).toBeGreaterThan(0);
+    const leaked = [...jfrog.tokens.values()].map((t) => t.accessToken).filter((token) => output.includes(token));
+    expect(leaked).toEqual([]);
+    expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./);
+  } finally {
+    await jfrog.stop();
+  }
 });
 beforeEach(() => sm.reset());
 
@@ -145,17 +151,139 @@ test('an event without RotationToken sends none', async () => {
   expect(sm.commandCalls(PutSecretValueCommand)[0].args[0].input).not.toHaveProperty('RotationToken');
 });
 
-describe('a secret written during the rotation', () => {
-  async function mintPending(): Promise<{ value: string; tokenId: string; token: string }> {
-    givenRotationStarted();
-    sm.on(PutSecretValueCommand).resolves({ ARN, VersionId: TOKEN });
-    await runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {});
-    const value = sm.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!;
-    const parsed = JSON.parse(value);
-    sm.reset();
-    return { value, tokenId: parsed.tokenId, token: parsed.token };
+/** createSecret, as in a rotation: the AWSPENDING value it stored (the mocks are reset after) */
+async function mintPending(): Promise<{ value: string; tokenId: string; token: string }> {
+  givenRotationStarted();
+  sm.on(PutSecretValueCommand).resolves({ ARN, VersionId: TOKEN });
+  await runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {});
+  const value = sm.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!;
+  const parsed = JSON.parse(value);
+  sm.reset();
+  return { value, tokenId: parsed.tokenId, token: parsed.token };
+}
+
+test('a secret whose rotation names no function (no RotationLambdaARN) is refused before anything is read', async () => {
+  givenRotationStarted();
+  sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+
+  await expect(runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+    .rejects.toThrow(`the rotation of ${ARN} is done by no function, not by this function (${FUNCTION}); nothing was changed`);
+  expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+});
+
+describe('an AWSPENDING value that is not what createSecret stored: testSecret fails, naming the cause', () => {
+  function givenPendingValue(value: string) {
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: value });
   }
 
+  test('no token in it (createSecret did not finish, or the value was put there by hand)', async () => {
+    givenPendingValue('{"username":"ci-bot"}');
+    const requests = jfrog.requests.length;
+
+    await expect(runStep({ Step: 'testSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(`the AWSPENDING version ${TOKEN} of ${ARN} has no "token"; createSecret did not finish. Start a new rotation`);
+    expect(jfrog.requests.length).toBe(requests);
+  });
+
+  test('a token id that is not the token\'s own: JFrog\'s answer wins, the version is not passed', async () => {
+    const pending = await mintPending();
+    const other = (await mintPending()).tokenId;
+    givenPendingValue(JSON.stringify({ ...JSON.parse(pending.value), tokenId: other }));
+    const outcome: Record<string, unknown> = {};
+
+    await expect(runStep({ Step: 'testSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome))
+      .rejects.toThrow(`JFrog accepted the pending token but reports it as token ${pending.tokenId}, not ${other}; the pending version does not hold the token the rotation minted. Start a new rotation`);
+    expect(outcome.result).toBeUndefined();
+    // neither token is revoked: the step only fails
+    expect(jfrog.validToken(pending.token)).toBeDefined();
+    expect(jfrog.tokens.get(other)!.revoked).toBe(false);
+  });
+});
+
+describe('a pending value without previousVersionId (stored before the field existed): the versions\' dates tell whether AWSCURRENT was written during the rotation', () => {
+  const PENDING_CREATED = '2026-01-01T00:00:00Z';
+  test.each([
+    ['AWSCURRENT created after the pending version: not promoted, the token revoked', '2026-01-01T00:05:00Z', false],
+    ['AWSCURRENT created before it: promoted', '2025-12-31T23:55:00Z', true],
+    ['both created in the same second: promoted', PENDING_CREATED, true],
+  ])('%s', async (_name, currentCreated, promoted) => {
+    const pending = await mintPending();
+    const { previousVersionId, ...older } = JSON.parse(pending.value);
+    expect(previousVersionId).toBe(CURRENT_VERSION);
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: JSON.stringify(older), CreatedDate: new Date(PENDING_CREATED) });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}', CreatedDate: new Date(currentCreated) });
+    sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+    sm.on(UpdateSecretVersionStageCommand).resolves({ ARN });
+    const outcome: Record<string, unknown> = {};
+
+    const finish = runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome);
+
+    const moves = () => sm.commandCalls(UpdateSecretVersionStageCommand).map((c) => c.args[0].input);
+    if (promoted) {
+      await finish;
+      expect(outcome.result).toBe('promoted');
+      expect(moves()).toEqual([{ SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: CURRENT_VERSION }]);
+      expect(jfrog.validToken(pending.token)).toBeDefined();
+    } else {
+      await expect(finish).rejects.toThrow(/AWSCURRENT of .* changed during this rotation/);
+      expect(moves()).toEqual([{ SecretId: ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN }]);
+      expect(jfrog.validToken(pending.token)).toBeUndefined();
+    }
+  });
+});
+
+describe('a token the step takes back, when JFrog fails to revoke it: the error says so rather than "revoked" (the warning names it, RevocationFailed counts it)', () => {
+  const failNextRevocation = () => jfrog.inject({ method: 'DELETE', path: '/access/api/v1/tokens/', status: 500 });
+
+  test('the token minted but not stored (PutSecretValue refused)', async () => {
+    givenRotationStarted();
+    sm.on(PutSecretValueCommand).rejects(new ResourceExistsException({ message: 'You can\'t modify an existing version, you can only create a new version.', $metadata: {} }));
+    const before = jfrog.apiTokens('ci-bot').length;
+    failNextRevocation();
+    const outcome: Record<string, unknown> = {};
+
+    await expect(runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome))
+      .rejects.toThrow(/failed \(ResourceExistsException: .*\); the new token could not be revoked \(.*it stays valid until it expires\), AWSCURRENT is unchanged/);
+    const [minted] = jfrog.apiTokens('ci-bot').slice(before);
+    expect(minted.revoked).toBe(false);
+    expect(outcome).toMatchObject({ revocation: 'failed', revocationFailures: 1 });
+    minted.revoked = true;
+  });
+
+  test('the token of an abandoned rotation', async () => {
+    const pending = await mintPending();
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
+    sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+    failNextRevocation();
+
+    await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(/lost AWSPENDING: the rotation was abandoned .* and its token could not be revoked \(.*it stays valid until it expires\)/);
+    expect(jfrog.validToken(pending.token)).toBeDefined();
+    jfrog.tokens.get(pending.tokenId)!.revoked = true;
+  });
+
+  test('the token of a rotation during which AWSCURRENT was written', async () => {
+    const pending = await mintPending();
+    const MANUAL = '6f1b4a7e-0000-4000-8000-000000000004';
+    sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: MANUAL, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: MANUAL, SecretString: '{"token":"hand-pasted-value-123"}' });
+    sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+    sm.on(UpdateSecretVersionStageCommand).resolves({ ARN });
+    failNextRevocation();
+
+    await expect(runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(/changed during this rotation .* without promoting and its token could not be revoked \(.*it stays valid until it expires\)/);
+    expect(jfrog.validToken(pending.token)).toBeDefined();
+    jfrog.tokens.get(pending.tokenId)!.revoked = true;
+  });
+});
+
+describe('a secret written during the rotation', () => {
   test.each([
     ['another user\'s token', 'victim'],
     ['a token of the same user minted for another secret', 'other-secret'],

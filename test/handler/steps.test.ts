@@ -8,7 +8,7 @@ import { JfrogClient } from '../../src/handler/jfrog-client';
 import { logger } from '../../src/handler/log';
 import { forgetSecrets } from '../../src/handler/redact';
 import { SecretStore } from '../../src/handler/secret-store';
-import { clearCredentialCache, runStep, StepOutcome, STEPS } from '../../src/handler/steps';
+import { clearCredentialCache, RotationEvent, runStep, StepOutcome, STEPS } from '../../src/handler/steps';
 import { FUNCTION_ARN, Harness, RotationSettings } from '../support/harness';
 import { functionArnFor } from '../support/invoke';
 
@@ -51,7 +51,8 @@ function clientsFor(env: Record<string, string>) {
 
 /** one step, run as the handler runs it: settings from SSM (checked against the pins), then the step */
 async function step(
-  name: string, secretArn: string, token: string, env: Record<string, string>, options: { functionArn?: string; putFails?: boolean } = {},
+  name: string, secretArn: string, token: string, env: Record<string, string>,
+  options: { functionArn?: string; putFails?: boolean; event?: Partial<Record<'SecretId' | 'ClientRequestToken', undefined>> } = {},
 ): Promise<StepResult> {
   forgetSecrets();
   const outcome: StepOutcome = {};
@@ -65,7 +66,7 @@ async function step(
       // Secrets Manager failing the write of AWSPENDING (the value is not stored)
       store.putPending = async () => { throw Object.assign(new Error('Secrets Manager failed the request'), { name: 'InternalServiceError' }); };
     }
-    await runStep({ Step: name, SecretId: secretArn, ClientRequestToken: token },
+    await runStep({ Step: name, SecretId: secretArn, ClientRequestToken: token, ...options.event } as RotationEvent,
       { config, store, jfrog, now: () => new Date(), functionArn: 'functionArn' in options ? options.functionArn : FUNCTION_ARN }, outcome);
     return { ok: true, outcome };
   } catch (e) {
@@ -112,6 +113,8 @@ describe('a rotation', () => {
     expect(minted).toMatchObject({ username: USER, scope: 'applied-permissions/groups:readers', id: pending.tokenId });
     expect(minted.expiry! - minted.issuedAt).toBe(61 * DAY);
     expect(minted.description).toBe(`cdk-jfrog-token-rotation: ${secretArn} version ${token}`);
+    // no reference token unless referenceTokenField asks for one: it would be a second credential nobody stores
+    expect(minted.referenceToken).toBeUndefined();
     expect(pending).toMatchObject({ team: 'platform', username: USER, previousTokenId: null, previousVersionId: before.versionId });
     expect(Math.abs(Date.parse(pending.expiresAt) / 1000 - minted.expiry!)).toBeLessThanOrEqual(2);
     expect(create.outcome).toMatchObject({ tokenId: minted.id, expiresAt: pending.expiresAt });
@@ -169,6 +172,28 @@ describe('a rotation', () => {
     expect((await rotate(secretArn, env)).failed).toBeUndefined();
     const value = await current(secretArn);
     expect(value.expiresAt).toBe(new Date(h.jfrog.validToken(value.token)!.expiry! * 1000).toISOString());
+  });
+
+  test.each([
+    ['expires_in 0 for a token without an exp claim (one that never expires): no expiry is recorded, not "expires now"', 0, 0, undefined],
+    ['expires_in counted from now, not the token\'s exp claim (JFrog\'s clock an hour ahead would shift the claim)', 61 * DAY, 61 * DAY + 3600, 61 * DAY],
+  ])('JFrog\'s answer with %s', async (_name, expiresIn, claimLifetime, expected) => {
+    const { secretArn, env } = await setup();
+    // JFrog's answer to the mint, given by the emulator; the token in it is real, with the exp claim the case needs
+    const accessToken = h.jfrog.seedToken(USER, 'applied-permissions/groups:readers', claimLifetime);
+    const tokenId = h.jfrog.validToken(accessToken)!.id;
+    const answer = { token_id: tokenId, access_token: accessToken, expires_in: expiresIn, scope: 'applied-permissions/groups:readers', token_type: 'Bearer' };
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', exactPath: true, status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer) });
+    const create = await step('createSecret', secretArn, await h.startRotation(secretArn), env);
+    expect(create.outcome).toMatchObject({ result: 'minted', tokenId });
+    const pending = (await h.stage(secretArn, 'AWSPENDING')).value!;
+    expect(pending.expiresAt).toBe(create.outcome.expiresAt);
+    if (expected === undefined) {
+      expect(pending.expiresAt).toBeUndefined();
+    } else {
+      expect(Math.abs(Date.parse(pending.expiresAt) - (Date.now() + expected * 1000))).toBeLessThan(60_000);
+    }
+    h.jfrog.tokens.get(tokenId)!.revoked = true;
   });
 
   test('a mint JFrog refused outright (401, 403) is not looked for: nothing can have been minted', async () => {
@@ -246,6 +271,8 @@ describe('a rotation', () => {
     h.jfrog.version = '7.37.0';
     try {
       const { secretArn, env } = await setup({ username: USER }, { referenceTokenField: 'reference' });
+      // taken back on JFrog's own answer, without a look-up first: a look-up that failed would leave it alive
+      h.jfrog.inject({ method: 'GET', path: '/access/api/v1/tokens/', status: 500 });
       const result = await rotate(secretArn, env);
       expect(result.failed?.step).toBe('createSecret');
       expect(result.failed?.error?.message).toMatch(/without the reference token .* needs Artifactory 7\.38\.10\+\); the token was revoked/);
@@ -253,6 +280,28 @@ describe('a rotation', () => {
       expect(minted).toHaveLength(1);
       expect(minted[0].revoked).toBe(true);
     } finally {
+      h.jfrog.version = '7.104.5';
+    }
+  });
+
+  test('a JFrog that gives no reference token and then fails to revoke the mint: the message says it could not be revoked, the warning names the token and why', async () => {
+    h.jfrog.version = '7.37.0';
+    // Powertools writes warnings to stderr
+    const printed: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => printed.push(String(chunk)) > 0) as typeof process.stderr.write);
+    try {
+      const { secretArn, env } = await setup({ username: USER }, { referenceTokenField: 'reference' });
+      h.jfrog.inject({ method: 'DELETE', path: '/access/api/v1/tokens/', status: 500 });
+      const create = await step('createSecret', secretArn, await h.startRotation(secretArn), env);
+      const [minted] = h.jfrog.apiTokens(USER).filter((t) => t.description?.includes(secretArn));
+      expect(minted.revoked).toBe(false);
+      expect(create.error?.message).toMatch(/needs Artifactory 7\.38\.10\+\); the token could not be revoked \(.*it stays valid until it expires\) and AWSCURRENT is unchanged/);
+      expect(create.outcome).toMatchObject({ revocation: 'failed', revocationFailures: 1 });
+      const warnings = printed.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)).filter((line) => line.level === 'WARN');
+      expect(warnings).toContainEqual(expect.objectContaining({ secretId: secretArn, step: 'createSecret', tokenId: minted.id, reason: 'no-reference-token' }));
+      minted.revoked = true;
+    } finally {
+      stderr.mockRestore();
       h.jfrog.version = '7.104.5';
     }
   });
@@ -730,6 +779,23 @@ describe('what is refused, before anything is read, written or minted', () => {
     expect(h.jfrog.requests.length).toBe(requestsBefore);
   }
 
+  test('a step Secrets Manager does not send: the message names it and the four it does', async () => {
+    const { secretArn, env } = await setup();
+    const token = await h.startRotation(secretArn);
+    const requests = h.jfrog.requests.length;
+    await expectRefused(await step('rotateSecret', secretArn, token, env),
+      /^unknown rotation step 'rotateSecret'; Secrets Manager sends one of createSecret, setSecret, testSecret, finishSecret$/, requests);
+    expect(await h.versions(secretArn)).toMatchObject({ [token]: ['AWSPENDING'] });
+  });
+
+  test.each(['SecretId', 'ClientRequestToken'] as const)('an event without %s (it did not come from Secrets Manager)', async (field) => {
+    const { secretArn, env } = await setup();
+    const token = await h.startRotation(secretArn);
+    const requests = h.jfrog.requests.length;
+    await expectRefused(await step('createSecret', secretArn, token, env, { event: { [field]: undefined } }),
+      /^the event lacks SecretId or ClientRequestToken; only Secrets Manager should invoke this function$/, requests);
+  });
+
   test('a version Secrets Manager did not stage, at every step', async () => {
     const { secretArn, env } = await setup();
     await rotate(secretArn, env);
@@ -746,6 +812,9 @@ describe('what is refused, before anything is read, written or minted', () => {
     const previous = (await h.stage(secretArn, 'AWSPREVIOUS')).versionId!;
     const requests = h.jfrog.requests.length;
     await expectRefused(await step('finishSecret', secretArn, previous, env), /is AWSPREVIOUS, not AWSPENDING/, requests);
+    // with a label of its own besides: the message names every label it has
+    await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'release-41', MoveToVersionId: previous }));
+    await expectRefused(await step('finishSecret', secretArn, previous, env), /is AWSPREVIOUS, release-41, not AWSPENDING/, requests);
   });
 
   test('a secret whose rotation names another function', async () => {
@@ -857,6 +926,19 @@ describe('what stops a rotation without promoting', () => {
     const create = await step('createSecret', secretArn, token, env);
     expect(create.error?.name).toBe('MalformedSecretError');
     expect(create.error?.message).toMatch(/names JFrog at '.*\/elsewhere' but this rotation is configured for/);
+    expect(h.jfrog.requests.length).toBe(requests);
+  });
+
+  test.each([
+    ['another host under the configured path', 'https://attacker.example.com/', "'https://attacker.example.com/'"],
+    ['a URL that cannot be parsed', 'artifactory at port 443', 'an unparsable URL'],
+  ])('a secret that names %s: refused, the message names both URLs', async (_name, jfrogUrl, shown) => {
+    const { secretArn, env } = await setup({ username: USER, jfrogUrl });
+    const token = await h.startRotation(secretArn);
+    const requests = h.jfrog.requests.length;
+    const create = await step('createSecret', secretArn, token, env);
+    expect(create.error?.name).toBe('MalformedSecretError');
+    expect(create.error?.message).toContain(`names JFrog at ${shown} but this rotation is configured for '${h.jfrog.url}'; credentials only go to the configured URL`);
     expect(h.jfrog.requests.length).toBe(requests);
   });
 
