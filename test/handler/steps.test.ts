@@ -2,14 +2,11 @@ import { randomUUID } from 'crypto';
 import * as https from 'https';
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { secretsManagerClient, ssmClient } from '../../src/handler/aws';
-import { ConfigStore, configPathFrom, deploymentFrom } from '../../src/handler/config';
 import { JfrogClient } from '../../src/handler/jfrog-client';
 import { logger } from '../../src/handler/log';
-import { forgetSecrets } from '../../src/handler/redact';
-import { SecretStore } from '../../src/handler/secret-store';
-import { clearCredentialCache, RotationEvent, runStep, StepOutcome, STEPS } from '../../src/handler/steps';
-import { FUNCTION_ARN, Harness, RotationSettings } from '../support/harness';
+import { clearCredentialCache, StepOutcome, STEPS } from '../../src/handler/steps';
+import { FUNCTION_ARN, Harness } from '../support/harness';
+import { DAY, InProcessSteps, StepResult, USER } from '../support/in-process-steps';
 import { functionArnFor } from '../support/invoke';
 
 // the steps module in this process (not the bundle), against Secrets Manager (moto, staging
@@ -17,8 +14,6 @@ import { functionArnFor } from '../support/invoke';
 // promote and revoke, fast enough for mutation testing. The same behaviour through the bundled
 // handler, with crashes and timeouts, is in rotation.e2e.test.ts and trust-boundary.e2e.test.ts.
 
-const DAY = 86_400;
-const USER = 'ci-bot';
 let h: Harness;
 let adminToken: string;
 
@@ -26,6 +21,7 @@ beforeAll(async () => {
   h = await Harness.start();
   h.jfrog.addUser(USER, { password: 'ci-bot-Passw0rd!' });
   adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
+  steps = new InProcessSteps(h, () => adminToken);
 });
 afterAll(() => h.stop());
 afterEach(async () => {
@@ -34,71 +30,11 @@ afterEach(async () => {
   await h.assertInvariantsOfAll();
 });
 
-interface StepResult {
-  readonly ok: boolean;
-  readonly error?: Error;
-  readonly outcome: StepOutcome;
-}
-
-/** the handler's own SDK clients, pointed at moto as the function's environment points them */
-function clientsFor(env: Record<string, string>) {
-  const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
-  return {
-    secretsManager: secretsManagerClient({ endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER, region: env.AWS_REGION, credentials }),
-    ssm: ssmClient({ endpoint: env.AWS_ENDPOINT_URL_SSM, region: env.AWS_REGION, credentials }),
-  };
-}
-
-/** one step, run as the handler runs it: settings from SSM (checked against the pins), then the step */
-async function step(
-  name: string, secretArn: string, token: string, env: Record<string, string>,
-  options: { functionArn?: string; putFails?: boolean; event?: Partial<Record<'SecretId' | 'ClientRequestToken', undefined>> } = {},
-): Promise<StepResult> {
-  forgetSecrets();
-  const outcome: StepOutcome = {};
-  const { secretsManager, ssm } = clientsFor(env);
-  try {
-    const configs = new ConfigStore(ssm, configPathFrom(env), deploymentFrom(env));
-    const config = await configs.forSecret(secretArn);
-    const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => 60_000, agent: new https.Agent({ ca: h.jfrog.tls.ca }) });
-    const store = new SecretStore(secretsManager);
-    if (options.putFails) {
-      // Secrets Manager failing the write of AWSPENDING (the value is not stored)
-      store.putPending = async () => { throw Object.assign(new Error('Secrets Manager failed the request'), { name: 'InternalServiceError' }); };
-    }
-    await runStep({ Step: name, SecretId: secretArn, ClientRequestToken: token, ...options.event } as RotationEvent,
-      { config, store, jfrog, now: () => new Date(), functionArn: 'functionArn' in options ? options.functionArn : FUNCTION_ARN }, outcome);
-    return { ok: true, outcome };
-  } catch (e) {
-    return { ok: false, error: e as Error, outcome };
-  } finally {
-    secretsManager.destroy();
-    ssm.destroy();
-  }
-}
-
-/** a rotation as Secrets Manager runs it: RotateSecret stages the version, then the four steps */
-async function rotate(
-  secretArn: string, env: Record<string, string>, token?: string,
-): Promise<{ token: string; failed?: { step: string; error?: Error } }> {
-  const id = token ?? await h.startRotation(secretArn);
-  for (const name of STEPS) {
-    const result = await step(name, secretArn, id, env);
-    if (!result.ok) return { token: id, failed: { step: name, error: result.error } };
-  }
-  return { token: id };
-}
-
-async function setup(value: Record<string, unknown> = { username: USER }, overrides: Partial<RotationSettings> = {}) {
-  const credentialsSecretArn = await h.plainSecret({ token: adminToken });
-  const secretArn = await h.createSecret(value);
-  await h.configure(secretArn, {
-    username: USER, scope: 'applied-permissions/groups:readers', lifetimeSeconds: 61 * DAY, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn, ...overrides,
-  });
-  return { secretArn, env: h.functionEnv(overrides.functionId), credentialsSecretArn };
-}
-
-const current = async (arn: string) => (await h.stage(arn, 'AWSCURRENT')).value!;
+let steps: InProcessSteps;
+const step: InProcessSteps['step'] = (...args) => steps.step(...args);
+const rotate: InProcessSteps['rotate'] = (...args) => steps.rotate(...args);
+const setup: InProcessSteps['setup'] = (...args) => steps.setup(...args);
+const current: InProcessSteps['current'] = (arn) => steps.current(arn);
 
 describe('a rotation', () => {
   test('mints with the settings, stores it as AWSPENDING with its id, expiry and origin, verifies it, promotes it', async () => {
@@ -708,66 +644,6 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     expect((await rotate(secretArn, env)).failed).toBeUndefined();
     expect(mints().length - minted).toBe(1);
     expect(warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ error: expect.stringMatching(/HTTP 400.*older than Artifactory 7\.37\.9/) }));
-  });
-});
-
-describe('the compatibility matrix: every credential kind on every JFrog version (README "JFrog versions and settings")', () => {
-  const VERSIONS = ['7.21.1', '7.37.9', '7.50.3', '7.53.1', '7.90.10', '7.104.5'];
-  const KINDS = ['adminToken', 'usernamePassword', 'selfRotating', 'selfRotating, refreshable', 'awsIamRole'] as const;
-  const ROLE = 'arn:aws:iam::123456789012:role/jfrog-rotation-matrix';
-  beforeAll(() => {
-    h.jfrog.addUser('matrix-admin', { password: 'm4trix-Passw0rd!', admin: true });
-    // the function's role, mapped to an admin (what PUT /access/api/v1/aws/iam_role records)
-    h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
-    h.jfrog.iamRoleMappings.set(ROLE, 'matrix-admin');
-  });
-  afterEach(() => {
-    h.jfrog.version = '7.104.5';
-  });
-
-  async function secretFor(kind: typeof KINDS[number]) {
-    const user = { username: USER, lifetimeSeconds: 61 * DAY };
-    if (kind === 'adminToken') return setup();
-    if (kind === 'usernamePassword') {
-      const credentialsSecretArn = await h.plainSecret({ username: 'matrix-admin', password: 'm4trix-Passw0rd!' });
-      return setup({ username: USER }, { credentialsKind: 'USERNAME_PASSWORD', credentialsSecretArn });
-    }
-    if (kind === 'awsIamRole') return setup({ username: USER }, { credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined });
-    const refreshable = kind === 'selfRotating, refreshable';
-    const seed = refreshable ? h.jfrog.seedRefreshableToken(USER, 'applied-permissions/user') : { accessToken: h.jfrog.seedToken(USER, 'applied-permissions/user') };
-    const secretArn = await h.createSecret({ username: USER, token: seed.accessToken, ...('refreshToken' in seed ? { refreshToken: seed.refreshToken } : {}) });
-    await h.configure(secretArn, { ...user, scope: 'applied-permissions/user', credentialsKind: 'SELF_ROTATING', refreshable });
-    return { secretArn, env: h.functionEnv() };
-  }
-
-  const cells = VERSIONS.flatMap((version) => KINDS.map((kind) => [kind, version] as const));
-  test.each(cells)('%s on %s', async (kind, version) => {
-    h.jfrog.version = version;
-    clearCredentialCache();
-    const { secretArn, env } = await secretFor(kind);
-    const before = h.jfrog.requests.length;
-    const results = [];
-    for (let i = 0; i < 3 && !results.at(-1)?.failed; i++) results.push(await rotate(secretArn, env));
-    const requests = h.jfrog.requests.slice(before);
-    const [major, minor, patch] = version.split('.').map(Number);
-    if (kind === 'awsIamRole' && major * 1e6 + minor * 1e3 + patch < 7_090_010) {
-      // no exchange before 7.90.10: the first rotation fails and says so
-      expect(results[0].failed?.error?.message).toMatch(/7\.90\.10/);
-      expect(requests.filter((r) => r.method === 'POST' && r.path === '/access/api/v1/tokens')).toEqual([]);
-      return;
-    }
-    expect(results.map((r) => r.failed)).toEqual([undefined, undefined, undefined]);
-    // how the new tokens were made: a refresh from 7.37.9 once there is a refresh token, else a mint
-    const grants = requests.filter((r) => r.grantType).map((r) => `${r.grantType}:${r.status}`);
-    if (kind === 'selfRotating, refreshable') {
-      expect(grants).toEqual(version === '7.21.1'
-        ? ['refresh_token:400', 'client_credentials:200', 'refresh_token:400', 'client_credentials:200', 'refresh_token:400', 'client_credentials:200']
-        : ['refresh_token:200', 'refresh_token:200', 'refresh_token:200']);
-    } else {
-      expect(grants).toEqual(['client_credentials:200', 'client_credentials:200', 'client_credentials:200']);
-    }
-    // the rotations' own tokens: the current and the previous live, the one before is revoked
-    expect(h.jfrog.liveApiTokens(USER).filter((t) => t.description?.includes(secretArn))).toHaveLength(2);
   });
 });
 
