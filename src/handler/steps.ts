@@ -267,7 +267,8 @@ function writtenDuringRotation(pending: TokenSecret, currentId: string | undefin
 
 /**
  * a retry after promotion (the function may have stopped between the move and the sweep), or a
- * replayed event: the sweep is idempotent and keeps AWSCURRENT and AWSPREVIOUS
+ * replayed event: the sweep and the starting token's revocation are idempotent and keep
+ * AWSCURRENT and AWSPREVIOUS
  */
 async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
   const { config, meta, token } = ctx;
@@ -278,7 +279,13 @@ async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
   const previousId = versionWith(meta, PREVIOUS);
   const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
   if (previousId && !previous) return; // unreadable: nothing may be revoked that might be in it
-  await sweep(ctx, () => revokingAuth(ctx, current), [current, previous]);
+  const listed = await sweep(ctx, () => revokingAuth(ctx, current), [current, previous]);
+  // the token the secret started with, if this rotation was the one to revoke it: AWSPREVIOUS
+  // then records no token id before it, only the version it was made from (no label any more)
+  if (previous && typeof previous.previousTokenId !== 'string' && typeof previous.previousVersionId === 'string') {
+    const outgoing = await readQuietly(ctx, previous.previousVersionId, undefined);
+    if (outgoing) await revokeStartingToken(ctx, outgoing, [current, previous], listed);
+  }
 }
 
 /**

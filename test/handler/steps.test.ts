@@ -352,6 +352,35 @@ describe('revocation', () => {
     expect(h.jfrog.validToken(seed)).toBeUndefined();
   });
 
+  test('the function stopped between promotion and revocation: the retried finishSecret revokes the starting token then, and a replay later changes nothing', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const { secretArn, env } = await setup({ username: USER, token: seed });
+    await rotate(secretArn, env);
+    const first = await current(secretArn);
+    // a replay of the first rotation's finishSecret: the seed is AWSPREVIOUS now, and stays valid
+    expect((await step('finishSecret', secretArn, (await h.stage(secretArn, 'AWSCURRENT')).versionId!, env)).outcome).toMatchObject({ result: 'already-current' });
+    expect(h.jfrog.validToken(seed)).toBeDefined();
+    const second = await h.startRotation(secretArn);
+    for (const name of STEPS.slice(0, 3)) await step(name, secretArn, second, env);
+    // what finishSecret did before it stopped: the promotion, nothing after it
+    const previousCurrent = (await h.stage(secretArn, 'AWSCURRENT')).versionId!;
+    await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'AWSCURRENT', MoveToVersionId: second, RemoveFromVersionId: previousCurrent }));
+    expect(h.jfrog.validToken(seed)).toBeDefined();
+    const retry = await step('finishSecret', secretArn, second, env);
+    expect(retry.outcome).toMatchObject({ result: 'already-current', startingTokenRevocation: 'revoked' });
+    expect(h.jfrog.validToken(seed)).toBeUndefined();
+    expect(h.jfrog.validToken(first.token)).toBeDefined();
+    // a later replay: the seed no longer answers, nothing is counted as failed
+    const replay = await step('finishSecret', secretArn, second, env);
+    expect(replay.outcome).toMatchObject({ result: 'already-current', startingTokenRevocation: 'not-accepted' });
+    expect(replay.outcome.revocation).not.toBe('failed');
+    // once AWSPREVIOUS is a token the rotation minted, a replay reads no older version at all
+    const third = (await rotate(secretArn, env)).token;
+    const reads = h.jfrog.requests.length;
+    expect((await step('finishSecret', secretArn, third, env)).outcome.startingTokenRevocation).toBeUndefined();
+    expect(h.jfrog.requests.slice(reads).filter((r) => r.path === '/access/api/v1/tokens/me' && r.method === 'DELETE')).toEqual([]);
+  });
+
   test('a starting token written twice (AWSPREVIOUS and AWSCURRENT hold it) is not revoked while it is still AWSPREVIOUS', async () => {
     const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
     const { secretArn, env } = await setup({ username: USER, token: seed });
