@@ -503,6 +503,17 @@ describe('revocation', () => {
     expect((await step('finishSecret', secretArn, token, env)).outcome).toMatchObject({ result: 'already-current', revocation: 'revoked' });
   });
 
+  test('a mint that could not be stored is revoked on JFrog\'s own answer, without a look-up that could fail and keep it alive', async () => {
+    const { secretArn, env } = await setup();
+    const token = await h.startRotation(secretArn);
+    h.jfrog.inject({ method: 'GET', path: '/access/api/v1/tokens/', times: 100, status: 503, body: 'unavailable' });
+    const failed = await step('createSecret', secretArn, token, env, { putFails: true });
+    expect(failed.error?.message).toMatch(/the new token was revoked, AWSCURRENT is unchanged/);
+    expect(h.jfrog.tokens.get(failed.outcome.revokedTokenId!)?.revoked).toBe(true);
+    h.jfrog.clearFaults();
+    expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+  });
+
   test('a mint whose answer was lost is found by its description and revoked', async () => {
     const { secretArn, env } = await setup();
     await rotate(secretArn, env);
