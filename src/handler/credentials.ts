@@ -107,8 +107,7 @@ async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
   try {
     const parsed: unknown = JSON.parse(raw);
     json = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
-    // Stryker disable next-line BlockStatement: json is still undefined when JSON.parse throws (it is assigned only after the parse returns)
-  } catch {
+  } catch /* Stryker disable next-line BlockStatement: json stays undefined when JSON.parse throws */ {
     json = undefined;
   }
   const source = `the credential in ${arn}`;

@@ -150,10 +150,9 @@ export async function revokeQuietly(
         return;
       }
       const user = ownerOf(info.subject);
-      const ours = user === ctx.config.username.toLowerCase()
-        // Stryker disable next-line StringLiteral: the default for a token without a description: any text that does not start with this secret's prefix refuses it alike
-        && (info.description ?? '')
-          .startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `);
+      // Stryker disable next-line StringLiteral: the default for a token without a description: any text that does not start with this secret's prefix refuses it alike
+      const description = info.description ?? '';
+      const ours = user === ctx.config.username.toLowerCase() && description.startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `);
       if (!ours) {
         ctx.outcome.revocation = 'refused';
         logger.warn('a token named for revocation was not minted by this rotation for this secret; it was not revoked', {
