@@ -119,7 +119,6 @@ export async function revokeLostMint(ctx: StepContext, auth: JfrogAuth, descript
     const lost = (await ctx.jfrog.tokensWithDescription(auth, description))
       .filter((t) => ownerOf(t.subject) === ctx.config.username.toLowerCase());
     for (const token of lost) {
-      // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent in effect: unchecked, the token JFrog listed a moment ago is looked up (same permission as DELETE), found ours, and revoked all the same; one more GET
       await revokeQuietly(ctx, auth, token.tokenId, 'mint-answer-lost', { checked: true });
     }
     ctx.outcome.lostMintsRevoked = lost.length;

@@ -14,7 +14,7 @@ const AUTH = { kind: 'bearer' as const, token: 'admin', source: 'the admin token
 
 interface Live extends TokenInfo { readonly description?: string }
 
-function fakeJfrog(tokens: Live[], faults: { list?: Error; revoke?: Error; self?: 'revoked' | 'unconfirmed' | Error } = {}) {
+function fakeJfrog(tokens: Live[], faults: { list?: Error; info?: Error; revoke?: Error; self?: 'revoked' | 'unconfirmed' | Error } = {}) {
   const revoked: string[] = [];
   const jfrog = {
     tokensWithDescriptionPrefix: async (_auth: unknown, prefix: string) => {
@@ -25,7 +25,10 @@ function fakeJfrog(tokens: Live[], faults: { list?: Error; revoke?: Error; self?
       if (faults.list) throw faults.list;
       return tokens.filter((t) => t.description === description);
     },
-    tokenInfo: async (_auth: unknown, id: string) => tokens.find((t) => t.tokenId === id && !revoked.includes(id)),
+    tokenInfo: async (_auth: unknown, id: string) => {
+      if (faults.info) throw faults.info;
+      return tokens.find((t) => t.tokenId === id && !revoked.includes(id));
+    },
     revoke: async (_auth: unknown, id: string) => {
       if (faults.revoke) throw faults.revoke;
       revoked.push(id);
@@ -243,6 +246,14 @@ describe('a mint whose answer was lost', () => {
     await revokeLostMint(ctx, AUTH, mintDescription(ARN, 'v3'));
     expect(revoked).toEqual(['lost']);
     expect(ctx.outcome.lostMintsRevoked).toBe(1);
+  });
+
+  test('the tokens JFrog listed are revoked on that answer: a look-up by id that would fail is never made', async () => {
+    const { jfrog, revoked } = fakeJfrog([mine('lost', 'v3')], { info: new JfrogError('JFrog is failing (HTTP 503)', 503) });
+    const ctx = context(jfrog, { event: { Step: 'createSecret' } });
+    await revokeLostMint(ctx, AUTH, mintDescription(ARN, 'v3'));
+    expect(revoked).toEqual(['lost']);
+    expect(ctx.outcome.revocation).toBe('revoked');
   });
 
   test('a look-up or a revocation that fails is a warning naming the cause, never thrown (the mint\'s own error is what the step reports)', async () => {
