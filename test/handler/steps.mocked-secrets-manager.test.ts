@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { RotationConfig } from '../../src/handler/config';
 import { JfrogClient } from '../../src/handler/jfrog-client';
 import { SecretStore } from '../../src/handler/secret-store';
+import { mintDescription } from '../../src/handler/revocation';
 import { runStep as runStepUnwatched } from '../../src/handler/steps';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 
@@ -394,4 +395,30 @@ describe('a secret written during the rotation', () => {
     ]);
     expect(jfrog.validToken(pending.token)).toBeUndefined();
   });
+});
+
+test('a replayed finishSecret whose AWSPREVIOUS cannot be read revokes nothing: the previous token stays valid for readers that cached it', async () => {
+  const PREVIOUS_VERSION = '6f1b4a7e-0000-4000-8000-00000000000f';
+  const client = new JfrogClient(new URL(jfrog.url), { remainingMs: () => 60_000, agent: new https.Agent({ ca: jfrog.tls.ca }) });
+  const admin = { kind: 'bearer' as const, token: adminToken, source: 'the test' };
+  const mint = (version: string) => client.createToken(admin, {
+    username: 'ci-bot', scope: 'applied-permissions/user', expiresInSeconds: 86400 * 61, description: mintDescription(ARN, version),
+  });
+  const [previous, current] = [await mint(PREVIOUS_VERSION), await mint(TOKEN)];
+  sm.on(DescribeSecretCommand).resolves({
+    ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [TOKEN]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'] },
+  });
+  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSCURRENT' })
+    .resolves({ ARN, VersionId: TOKEN, SecretString: JSON.stringify({ username: 'ci-bot', token: current.accessToken, tokenId: current.tokenId }) });
+  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: PREVIOUS_VERSION, VersionStage: 'AWSPREVIOUS' })
+    .rejects(Object.assign(new Error('Access to KMS is not allowed'), { name: 'AccessDeniedException' }));
+  sm.on(GetSecretValueCommand, { SecretId: CREDS, VersionStage: 'AWSCURRENT' }).resolves({ ARN: CREDS, SecretString: JSON.stringify({ token: adminToken }) });
+
+  const outcome: Record<string, unknown> = {};
+  await runStep({ Step: 'finishSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), outcome);
+
+  expect(outcome.result).toBe('already-current');
+  // the sweep would keep only what it could read: AWSPREVIOUS's token would go
+  expect(jfrog.validToken(previous.accessToken)).toBeDefined();
+  expect(jfrog.validToken(current.accessToken)).toBeDefined();
 });
