@@ -11,8 +11,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { RotationConfig } from '../../src/handler/config';
 import { JfrogClient } from '../../src/handler/jfrog-client';
-import { SecretStore } from '../../src/handler/secret-store';
 import { mintDescription } from '../../src/handler/revocation';
+import { SecretStore } from '../../src/handler/secret-store';
 import { runStep as runStepUnwatched } from '../../src/handler/steps';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 
@@ -177,6 +177,19 @@ describe('an AWSPENDING value that is not what createSecret stored: testSecret f
     sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: value });
   }
+
+  test.each(['testSecret', 'finishSecret'])('not JSON at %s: the message names the version it read', async (step) => {
+    givenPendingValue('not json');
+    await expect(runStep({ Step: step, SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(`the AWSPENDING version ${TOKEN} of ${ARN} is not JSON`);
+  });
+
+  test('an AWSCURRENT value that is not JSON at createSecret: the message names it', async () => {
+    givenRotationStarted();
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: 'not json' });
+    await expect(runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(`the AWSCURRENT value of ${ARN} is not JSON`);
+  });
 
   test('no token in it (createSecret did not finish, or the value was put there by hand)', async () => {
     givenPendingValue('{"username":"ci-bot"}');
