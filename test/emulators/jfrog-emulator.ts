@@ -116,6 +116,8 @@ export class JfrogEmulator extends EventEmitter {
    * ignored
    */
   public version = '7.104.5';
+  /** a base path it is served under (a self-hosted JFrog behind https://host/<base>), '' for none */
+  public basePath = '';
   private faults: Array<Fault & { left: number }> = [];
   private readonly server: https.Server;
 
@@ -192,6 +194,8 @@ export class JfrogEmulator extends EventEmitter {
     };
     this.requests.push(record);
     this.emit('request', record);
+    // recorded as sent; served as if at the root
+    if (this.basePath && url.pathname.startsWith(`${this.basePath}/`)) url.pathname = url.pathname.slice(this.basePath.length);
     const body = await readBody(req);
     // a fault that lets the request be carried out and then loses its answer
     let lose: 'destroy' | number | undefined;

@@ -5,6 +5,7 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { JfrogClient } from '../../src/handler/jfrog-client';
 import { logger } from '../../src/handler/log';
 import { clearCredentialCache, StepOutcome, STEPS } from '../../src/handler/steps';
+import { ENV } from '../../src/rotation-config';
 import { FUNCTION_ARN, Harness } from '../support/harness';
 import { DAY, InProcessSteps, StepResult, USER } from '../support/in-process-steps';
 import { functionArnFor } from '../support/invoke';
@@ -856,6 +857,20 @@ describe('what stops a rotation without promoting', () => {
     expect(create.error?.name).toBe('MalformedSecretError');
     expect(create.error?.message).toContain(`names JFrog at ${shown} but this rotation is configured for '${h.jfrog.url}'; credentials only go to the configured URL`);
     expect(h.jfrog.requests.length).toBe(requests);
+  });
+
+  test('a JFrog under a base path (https://host/base): a secret that names exactly it, with or without a trailing slash, rotates', async () => {
+    h.jfrog.basePath = '/base';
+    try {
+      for (const named of [`${h.jfrog.url}/base`, `${h.jfrog.url}/base/`]) {
+        const { secretArn } = await setup({ username: USER, jfrogUrl: named }, { jfrogUrl: `${h.jfrog.url}/base` });
+        const env = h.functionEnv('test', { [ENV.allowedJfrogUrls]: `${h.jfrog.url}/base` });
+        expect((await rotate(secretArn, env)).failed).toBeUndefined();
+        expect(h.jfrog.requests.at(-1)?.path).toMatch(/^\/base\/access\/api\/v1\//);
+      }
+    } finally {
+      h.jfrog.basePath = '';
+    }
   });
 
   test('a secret that names the configured JFrog (with a trailing slash) rotates', async () => {
