@@ -184,6 +184,13 @@ describe('an AWSPENDING value that is not what createSecret stored: testSecret f
       .rejects.toThrow(`the AWSPENDING version ${TOKEN} of ${ARN} is not JSON`);
   });
 
+  test('not JSON at a repeated createSecret: the message names the version it read', async () => {
+    givenRotationStarted();
+    givenPendingValue('not json');
+    await expect(runStep({ Step: 'createSecret', SecretId: ARN, ClientRequestToken: TOKEN }, deps(), {}))
+      .rejects.toThrow(`the AWSPENDING version ${TOKEN} of ${ARN} is not JSON`);
+  });
+
   test('an AWSCURRENT value that is not JSON at createSecret: the message names it', async () => {
     givenRotationStarted();
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: 'not json' });

@@ -548,6 +548,7 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
 
   test('selfRotating: each rotation refreshes (no mint), stores the new refresh token, and the old one is spent', async () => {
     const { secretArn, env, seed } = await selfRotatingRefreshable();
+    const warn = jest.spyOn(logger, 'warn');
     const [refreshed, minted] = [refreshes().length, mints().length];
     const values: Array<Record<string, any>> = [{ token: seed.accessToken, refreshToken: seed.refreshToken }];
     for (let i = 0; i < 3; i++) {
@@ -566,6 +567,7 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     // the current and the previous token work; the two before them are revoked
     expect(values.map((v) => h.jfrog.validToken(v.token) !== undefined)).toEqual([false, false, true, true]);
     expect(h.jfrog.validToken(values[3].token)).toMatchObject({ username: USER, scope: 'applied-permissions/user' });
+    expect(warn).not.toHaveBeenCalled();
   });
 
   test('an admin credential: the first rotation mints a refreshable token, the next ones refresh it as its own user', async () => {
@@ -618,6 +620,17 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     expect(h.jfrog.validToken(now.token)!.refreshToken).toBe(now.refreshToken);
   });
 
+  test('a refresh JFrog refuses outright (403): the step fails with it; nothing is looked for, nothing minted instead', async () => {
+    const { secretArn, env } = await selfRotatingRefreshable();
+    const token = await h.startRotation(secretArn);
+    h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', status: 403, body: JSON.stringify({ errors: [{ code: 'FORBIDDEN', message: 'Forbidden' }] }) });
+    const before = h.jfrog.requests.length;
+    const refused = await step('createSecret', secretArn, token, env);
+    expect(refused.error?.message).toMatch(/JFrog refused to refresh a token \(HTTP 403/);
+    expect(h.jfrog.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /access/api/v1/tokens']);
+    expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+  });
+
   test('a refresh whose answer was lost: the token is found by its description and revoked, and the retry mints', async () => {
     const { secretArn, env } = await selfRotatingRefreshable();
     const token = await h.startRotation(secretArn);
@@ -639,7 +652,7 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
       expect((await step('createSecret', secretArn, token, env, { putFails: true })).ok).toBe(false);
       const retry = await step('createSecret', secretArn, token, env);
       expect(retry.ok).toBe(false);
-      expect(retry.error?.message).toMatch(/no new token could be made: the refresh was refused \(JFrog refused to refresh a token \(HTTP 401.*\) and so was a mint with the token in AWSCURRENT .*\(JFrog refused to create a token \(HTTP 401.* AWSCURRENT is unchanged\. Put a valid token of ci-bot into the secret, then rotate$/);
+      expect(retry.error?.message).toMatch(/no new token could be made: the refresh was refused \(JFrog refused to refresh a token \(HTTP 401.*\)\. JFrog did not accept the token in AWSCURRENT of arn:aws:secretsmanager:\S+: it is expired, revoked or wrong.*\) and so was a mint with the token in AWSCURRENT .*\(JFrog refused to create a token \(HTTP 401.* AWSCURRENT is unchanged\. Put a valid token of ci-bot into the secret, then rotate$/);
       expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
       // what the message asks for: a new token in the secret; the rotation goes on from it
       const seed = h.jfrog.seedRefreshableToken(USER, 'applied-permissions/user');
@@ -674,7 +687,8 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     }
     expect([refreshes().length - refreshed, mints().length - minted]).toEqual([1, 2]);
     expect(refreshes().at(-1)?.status).toBe(200);
-    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/no refresh token although refreshable is on: its token\.allow-refreshable setting is probably off/), expect.anything());
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/no refresh token although refreshable is on: its token\.allow-refreshable setting is probably off/),
+      { secretId: secretArn, step: 'createSecret', tokenId: (await current(secretArn)).tokenId });
   });
 
   test('JFrog before 7.37.9 cannot refresh (400): the rotation mints instead and says why', async () => {
