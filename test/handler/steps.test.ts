@@ -882,6 +882,11 @@ describe('what stops a rotation without promoting', () => {
         expect((await rotate(secretArn, env)).failed).toBeUndefined();
         expect(h.jfrog.requests.at(-1)?.path).toMatch(/^\/base\/access\/api\/v1\//);
       }
+      // another path on the same host is refused, and the message shows the configured base path
+      const { secretArn } = await setup({ username: USER, jfrogUrl: `${h.jfrog.url}/other` }, { jfrogUrl: `${h.jfrog.url}/base` });
+      const env = h.functionEnv('test', { [ENV.allowedJfrogUrls]: `${h.jfrog.url}/base` });
+      const refused = await step('createSecret', secretArn, await h.startRotation(secretArn), env);
+      expect(refused.error?.message).toContain(`names JFrog at '${h.jfrog.url}/other' but this rotation is configured for '${h.jfrog.url}/base'`);
     } finally {
       h.jfrog.basePath = '';
     }
