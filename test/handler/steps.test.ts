@@ -631,6 +631,21 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
   });
 
+  test('a spent refresh token and a mint JFrog refuses for another cause (403, token.max-expiry): the mint\'s own message, not a call for a new seed', async () => {
+    const { secretArn, env } = await selfRotatingRefreshable();
+    const token = await h.startRotation(secretArn);
+    expect((await step('createSecret', secretArn, token, env, { putFails: true })).ok).toBe(false);
+    h.jfrog.maxExpirySeconds = 86400;
+    try {
+      const retry = await step('createSecret', secretArn, token, env);
+      expect(retry.error?.message).toMatch(/JFrog refused to create a token \(HTTP 403.*token\.max-expiry/);
+      expect(retry.error?.message).not.toMatch(/no new token could be made/);
+    } finally {
+      h.jfrog.maxExpirySeconds = 0;
+    }
+    expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+  });
+
   test('a refresh whose answer was lost: the token is found by its description and revoked, and the retry mints', async () => {
     const { secretArn, env } = await selfRotatingRefreshable();
     const token = await h.startRotation(secretArn);
