@@ -81,19 +81,7 @@ describe('JfrogTokenRotation', () => {
     expect(settingsOf(t)).toMatchObject({ audience: 'jfrt@*', projectKey: 'ci', referenceTokenField: 'reference' });
     const key = settingsNameOf(t).split('/').pop()!;
     const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).map((r: any) => r.Properties);
-    const pin = (extra: object) => settingsPin({
-      key,
-      jfrogUrl: 'https://acme.jfrog.io',
-      username: 'ci-bot',
-      scope: 'applied-permissions/groups:readers',
-      lifetimeSeconds: 61 * 86400,
-      tokenField: 'token',
-      revokePrevious: true,
-      credentialsKind: 'ADMIN_TOKEN',
-      credentialsIndex: 0,
-      credentialsField: 'token',
-      ...extra,
-    });
+    const pin = (extra: object) => settingsPin({ ...defaultPinned(key), ...extra });
     expect(fn.Environment.Variables.JFROG_ROTATION_PINS).toBe(pin({ audience: 'jfrt@*', projectKey: 'ci', referenceTokenField: 'reference' }));
     // a settings writer who drops the project key gets another pin: refused
     expect(pin({ audience: 'jfrt@*', referenceTokenField: 'reference' })).not.toBe(fn.Environment.Variables.JFROG_ROTATION_PINS);
@@ -104,18 +92,7 @@ describe('JfrogTokenRotation', () => {
     expect(settingsOf(t)).toMatchObject({ refreshable: true });
     const key = settingsNameOf(t).split('/').pop()!;
     const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).map((r: any) => r.Properties);
-    const pinned = {
-      key,
-      jfrogUrl: 'https://acme.jfrog.io',
-      username: 'ci-bot',
-      scope: 'applied-permissions/groups:readers',
-      lifetimeSeconds: 61 * 86400,
-      tokenField: 'token',
-      revokePrevious: true,
-      credentialsKind: 'ADMIN_TOKEN',
-      credentialsIndex: 0,
-      credentialsField: 'token',
-    } as const;
+    const pinned = defaultPinned(key);
     expect(fn.Environment.Variables.JFROG_ROTATION_PINS).toBe(settingsPin({ ...pinned, refreshable: true }));
     // a settings writer who turns refreshing off gets another pin: refused
     expect(settingsPin({ ...pinned, refreshable: false })).not.toBe(fn.Environment.Variables.JFROG_ROTATION_PINS);
@@ -434,3 +411,19 @@ describe('validation at synth', () => {
     expect(settingsOf(template()).jfrogUrl).toBe('https://jfrog.example.com');
   });
 });
+
+/** what the function pins for the test stack's rotation with its default props (see settingsPin) */
+function defaultPinned(key: string) {
+  return {
+    key,
+    jfrogUrl: 'https://acme.jfrog.io',
+    username: 'ci-bot',
+    scope: 'applied-permissions/groups:readers',
+    lifetimeSeconds: 61 * 86400,
+    tokenField: 'token',
+    revokePrevious: true,
+    credentialsKind: 'ADMIN_TOKEN',
+    credentialsIndex: 0,
+    credentialsField: 'token',
+  } as const;
+}

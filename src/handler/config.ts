@@ -148,7 +148,7 @@ export class ConfigStore {
       referenceTokenField: config.referenceTokenField,
       audience: config.audience,
       projectKey: config.projectKey,
-      refreshable: config.refreshable === true,
+      refreshable: config.refreshable,
     };
     const matches = (config.credentialsSecretArn === undefined || credentialsIndex >= 0)
       && (pins.has(settingsPin({ ...pinned, key })) || pins.has(`${settingsPin(pinned)}@${key}`));

@@ -95,7 +95,7 @@ export class JfrogClient {
     if (res.status !== 200 && res.status !== 201) {
       throw this.statusError('create a token', res, auth);
     }
-    return this.mintedToken(res, auth);
+    return this.mintedToken(res, auth, 'create a token');
   }
 
   /**
@@ -123,7 +123,7 @@ export class JfrogClient {
     if (res.status !== 200 && res.status !== 201) {
       throw this.statusError('refresh a token', res, auth);
     }
-    return this.mintedToken(res, auth);
+    return this.mintedToken(res, auth, 'refresh a token');
   }
 
   /**
@@ -345,8 +345,8 @@ export class JfrogClient {
   }
 
   /** the token in JFrog's answer to a create or a refresh */
-  private async mintedToken(res: Response, auth: JfrogAuth): Promise<MintedToken> {
-    const json = this.parseJson(res, 'create a token');
+  private async mintedToken(res: Response, auth: JfrogAuth, what: string): Promise<MintedToken> {
+    const json = this.parseJson(res, what);
     const accessToken = json.access_token;
     if (typeof accessToken !== 'string' || accessToken === '') {
       // a token may exist at JFrog that nobody holds: take it back if JFrog named it

@@ -9,13 +9,10 @@ import { DAY, InProcessSteps, USER } from '../support/in-process-steps';
 
 let h: Harness;
 let steps: InProcessSteps;
-let adminToken: string;
 
 beforeAll(async () => {
-  h = await Harness.start();
-  h.jfrog.addUser(USER, { password: 'ci-bot-Passw0rd!' });
-  adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
-  steps = new InProcessSteps(h, () => adminToken);
+  steps = await InProcessSteps.start();
+  h = steps.h;
 });
 afterAll(() => h.stop());
 afterEach(async () => {

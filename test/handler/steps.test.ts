@@ -19,10 +19,8 @@ let h: Harness;
 let adminToken: string;
 
 beforeAll(async () => {
-  h = await Harness.start();
-  h.jfrog.addUser(USER, { password: 'ci-bot-Passw0rd!' });
-  adminToken = h.jfrog.seedToken('admin', 'applied-permissions/admin');
-  steps = new InProcessSteps(h, () => adminToken);
+  steps = await InProcessSteps.start();
+  ({ h, adminToken } = steps);
 });
 afterAll(() => h.stop());
 afterEach(async () => {

@@ -37,8 +37,15 @@ export interface StepOptions {
 }
 
 export class InProcessSteps {
+  /** moto and the emulator started, USER known to JFrog, and an admin token seeded for `setup` */
+  public static async start(): Promise<InProcessSteps> {
+    const h = await Harness.start();
+    h.jfrog.addUser(USER, { password: 'ci-bot-Passw0rd!' });
+    return new InProcessSteps(h, h.jfrog.seedToken('admin', 'applied-permissions/admin'));
+  }
+
   /** @param adminToken the admin token `setup` keeps in each rotation's credential secret */
-  constructor(private readonly h: Harness, private readonly adminToken: () => string) {}
+  private constructor(public readonly h: Harness, public readonly adminToken: string) {}
 
   /** one step, run as the handler runs it: settings from SSM (checked against the pins), then the step */
   public async step(name: string, secretArn: string, token: string, env: Record<string, string>, options: StepOptions = {}): Promise<StepResult> {
@@ -76,7 +83,7 @@ export class InProcessSteps {
 
   /** a secret holding `value`, rotated for USER with the admin token (settings overridable) */
   public async setup(value: Record<string, unknown> = { username: USER }, overrides: Partial<RotationSettings> = {}) {
-    const credentialsSecretArn = await this.h.plainSecret({ token: this.adminToken() });
+    const credentialsSecretArn = await this.h.plainSecret({ token: this.adminToken });
     const secretArn = await this.h.createSecret(value);
     await this.h.configure(secretArn, {
       username: USER, scope: 'applied-permissions/groups:readers', lifetimeSeconds: 61 * DAY, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn, ...overrides,
