@@ -188,6 +188,29 @@ describe('revocation touches only tokens minted for this secret, or held by it',
   });
 });
 
+describe('a value written by hand cannot steer what a retried finishSecret revokes', () => {
+  test.each(['the version the next rotation promotes', 'its own version'])(
+    'previousVersionId planted to name %s: a replayed finishSecret revokes neither the current nor the previous token', async (named) => {
+      const target = await victim({ scope: 'applied-permissions/user' });
+      expect((await h.rotate(target.secretArn, target.env)).failed).toBeUndefined();
+      const written = randomUUID();
+      const next = randomUUID();
+      // the value looks like one the user started with (no previousTokenId): a retried finishSecret reads the version it names
+      const { previousTokenId: _dropped, ...current } = (await h.stage(target.secretArn, 'AWSCURRENT')).value!;
+      await h.sm.send(new PutSecretValueCommand({
+        SecretId: target.secretArn,
+        ClientRequestToken: written,
+        SecretString: JSON.stringify({ ...current, previousVersionId: named === 'its own version' ? written : next }),
+      }));
+      expect((await h.rotate(target.secretArn, target.env, next)).failed).toBeUndefined();
+      const [now, before] = [(await h.stage(target.secretArn, 'AWSCURRENT')).value!, (await h.stage(target.secretArn, 'AWSPREVIOUS')).value!];
+
+      expect((await h.invoke('finishSecret', target.secretArn, next, target.env)).ok).toBe(true);
+
+      expect([now.token, before.token].map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([true, true]);
+    });
+});
+
 describe('only steps Secrets Manager started are served', () => {
   test('createSecret for a version Secrets Manager never staged mints nothing and writes nothing', async () => {
     const target = await victim();
