@@ -60,6 +60,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@stryker-mutator/core@~9.6.1',
     '@stryker-mutator/jest-runner@~9.6.1',
     '@stryker-mutator/typescript-checker@~9.6.1',
+    // model-based and property tests: random sequences of rotations, hand writes, label moves,
+    // replays and JFrog faults against the trust invariants (test/handler/invariants.test.ts)
+    'fast-check@^4',
   ],
   publishToPypi: {
     distName: 'cdk-jfrog-token-rotation',
@@ -147,6 +150,15 @@ if (bundle) {
   bench.spawn(bundle);
 }
 bench.exec(`${tsNode} scripts/bench.ts`);
+
+// the model-based hunt for trust holes at length: `npm test` runs a dozen random sequences per
+// kind, this runs hundreds (INVARIANT_RUNS and INVARIANT_SEED override; a failure prints its seed)
+project.addTask('invariants', {
+  description: 'Run the trust invariants against many random sequences of rotations, crafted steps, hand writes and JFrog faults',
+  env: { INVARIANT_RUNS: '$(echo ${INVARIANT_RUNS:-300})' },
+  exec: 'jest --coverage=false test/handler/invariants.test.ts -t "random sequences"',
+  receiveArgs: true,
+});
 
 // mutation testing: how many deliberate bugs in the handler modules the in-process tests catch
 // (TESTING.md says how to read it). not part of `test` or CI: it takes minutes, and its report

@@ -50,7 +50,10 @@ export async function handler(event: Invocation, context: InvocationContext): Pr
   const metrics = new RotationMetrics();
   try {
     if ((event as HealthCheckEvent)?.[HEALTH_CHECK_FIELD]) {
-      await healthCheck((event as HealthCheckEvent)[HEALTH_CHECK_FIELD].secretId, metrics);
+      const secretId = (event as HealthCheckEvent)[HEALTH_CHECK_FIELD].secretId;
+      const problem = eventProblem({ SecretId: secretId });
+      if (problem) throw new RefusedInvocationError(`the health check's secretId: ${problem}`);
+      await healthCheck(secretId, metrics);
     } else if ((event as RotationFailureEvent)?.source === 'aws.secretsmanager') {
       await rotationFailure(event as RotationFailureEvent, metrics);
     } else {
@@ -61,13 +64,38 @@ export async function handler(event: Invocation, context: InvocationContext): Pr
   }
 }
 
+/**
+ * the longest each event field can be when Secrets Manager sends it: a secret ARN (the name is at
+ * most 512 characters), a ClientRequestToken (32 to 64), a step name. Anything longer is refused
+ * before it is logged: whoever may invoke the function controls the event, and every log line
+ * and message goes through redaction
+ */
+const EVENT_FIELD_LIMITS = { Step: 32, SecretId: 2048, ClientRequestToken: 64, RotationToken: 4096 } as const;
+
+/** why the event cannot be from Secrets Manager (a field of the wrong type or length), or undefined */
+function eventProblem(event: Record<string, unknown> | undefined): string | undefined {
+  for (const [field, limit] of Object.entries(EVENT_FIELD_LIMITS)) {
+    const value = event?.[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return `${field} is a ${typeof value}, not a string`;
+    if (value.length > limit) {
+      return `${field} is ${value.length} characters long; Secrets Manager sends ${field === 'SecretId' ? 'an ARN' : 'one'} of at most ${limit}`;
+    }
+  }
+  return undefined;
+}
+
 /** a rotation step: load the secret's settings, run the step, report what it did */
 async function rotationStep(event: RotationEvent, context: InvocationContext, metrics: RotationMetrics): Promise<void> {
   const started = Date.now();
-  logger.appendKeys({ step: event?.Step, secretId: event?.SecretId, clientRequestToken: event?.ClientRequestToken });
+  const problem = eventProblem(event as unknown as Record<string, unknown>);
+  // nothing of a refused event is logged: its fields may be anything
+  const step = problem ? 'refused event' : event?.Step;
+  logger.appendKeys(problem ? { step } : { step, secretId: event?.SecretId, clientRequestToken: event?.ClientRequestToken });
   const outcome: StepOutcome = {};
   let config: RotationConfig | undefined;
   try {
+    if (problem) throw new RefusedInvocationError(`${problem}: only Secrets Manager should invoke this function; nothing was read or written`);
     if (!event?.SecretId) throw new RotationError('the event has no SecretId; Secrets Manager sends one with every rotation step');
     const { store, configs } = aws();
     const callsBefore = store.calls;
@@ -86,7 +114,7 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
     // an invocation Secrets Manager did not start (or settings bound to another secret): a
     // probe or an attack, counted for the function so an alarm can watch it
     if (err instanceof RefusedInvocationError) metrics.fn(functionName).count(METRICS.refusedInvocations);
-    logger.error(`${event?.Step} failed`, { ...outcome, outcome: 'failure', errorType: err.name, error: err.message, durationMs: Date.now() - started });
+    logger.error(`${step} failed`, { ...outcome, outcome: 'failure', errorType: err.name, error: err.message, durationMs: Date.now() - started });
     throw err;
   }
 }
@@ -152,8 +180,8 @@ async function rotationFailure(event: RotationFailureEvent, metrics: RotationMet
   logger.appendKeys({ step: 'rotationFailureEvent' });
   const eventName = event.detail?.eventName;
   const secretId = event.detail?.additionalEventData?.SecretId;
-  if (!secretId || !ROTATION_FAILURE_EVENTS.includes(eventName)) {
-    logger.warn('ignored an event that is not a rotation failure', { eventName });
+  if (!secretId || !ROTATION_FAILURE_EVENTS.includes(eventName) || eventProblem({ SecretId: secretId })) {
+    logger.warn('ignored an event that is not a rotation failure', { eventName: ROTATION_FAILURE_EVENTS.includes(eventName) ? eventName : 'other' });
     return;
   }
   let config: RotationConfig;

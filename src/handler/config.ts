@@ -150,10 +150,15 @@ export class ConfigStore {
       projectKey: config.projectKey,
       refreshable: config.refreshable,
     };
-    const matches = (config.credentialsSecretArn === undefined || credentialsIndex >= 0)
-      && (pins.has(settingsPin({ ...pinned, key })) || pins.has(`${settingsPin(pinned)}@${key}`));
-    if (!matches) {
+    // a key known at synth is inside the digest; a key generated at deployment sits beside it
+    const keyedBy = pins.has(settingsPin({ ...pinned, key })) ? 'name' : pins.has(`${settingsPin(pinned)}@${key}`) ? 'generatedName' : undefined;
+    if ((config.credentialsSecretArn !== undefined && credentialsIndex < 0) || keyedBy === undefined) {
       throw new RefusedInvocationError(`the rotation settings in ${config.parameterName} are not the ones deployed for this secret: its user, scope, lifetime, token field, credential or JFrog URL differ from what the function's environment pins (${ENV.pins}); nothing was read, written or minted. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
+    }
+    // the pin covers the key, so the secret the settings bind must be the one the key stands for:
+    // the settings' own secretArn is as writable as the rest of the parameter
+    if (keyOf(config, keyedBy) !== key) {
+      throw new RefusedInvocationError(`the rotation settings in ${config.parameterName} are bound to ${config.secretArn}, which is not the secret its name ('${key}') stands for: a parameter's name and the secret it names must agree, and the name is pinned by the deployment; nothing was read, written or minted. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
     }
     return config;
   }
@@ -166,6 +171,20 @@ export class ConfigStore {
     const keys = parsed ? [parameterKey(parsed.name), withSuffix] : [parameterKey(secretId)];
     return [...new Set(keys.filter((k): k is string => !!k))].map((k) => `${this.path}${k}`);
   }
+}
+
+/**
+ * the parameter key the settings' secret has: its escaped name (a name known at synth, or the
+ * exact name of a secret imported by name), or the ARN's resource part, name and suffix (a name
+ * generated at deployment). undefined when the ARN does not fit
+ */
+function keyOf(config: RotationConfig, keyedBy: 'name' | 'generatedName'): string | undefined {
+  if (config.secretName !== undefined) {
+    return keyedBy === 'name' && config.secretArn.endsWith(`:secret:${config.secretName}`) ? parameterKey(config.secretName) : undefined;
+  }
+  const parsed = secretNameOfArn(config.secretArn);
+  if (!parsed?.nameWithSuffix) return undefined;
+  return keyedBy === 'name' ? parameterKey(parsed.name) : parsed.nameWithSuffix;
 }
 
 /**

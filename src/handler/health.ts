@@ -1,7 +1,7 @@
 import { assertConfigFor, RotationConfig } from './config';
 import { MalformedSecretError } from './errors';
 import { CURRENT, SecretStore } from './secret-store';
-import { parseTokenSecret } from './secret-value';
+import { parseTokenSecret, tokenExpiry } from './secret-value';
 
 export interface Health {
   readonly secretArn: string;
@@ -25,10 +25,13 @@ export async function checkHealth(config: RotationConfig, store: SecretStore, no
     throw new MalformedSecretError(`the AWSCURRENT value of ${meta.arn} holds no token in "${tokenField}": the first rotation has not succeeded. See the rotation function's log for its error`);
   }
   // a rotation that reports nothing would hide behind the others in the function's alarms:
-  // no expiry is a failed check, and a secret never rotated counts from its creation
-  const expiresAt = current.expiresAt ? Date.parse(current.expiresAt) : NaN;
+  // no expiry is a failed check, and a secret never rotated counts from its creation. The
+  // expiry is the token's own (its exp claim): a value's expiresAt is whatever a writer of the
+  // secret put there, and one far in the past would hold the function-wide alarm for every secret
+  const expiry = tokenExpiry(current.token) ?? current.expiresAt;
+  const expiresAt = expiry ? Date.parse(expiry) : NaN;
   if (Number.isNaN(expiresAt)) {
-    throw new MalformedSecretError(`the AWSCURRENT value of ${meta.arn} has no valid "expiresAt": its token was not minted by this rotation (a seed, or a value written by hand). Rotate the secret so the rotation mints one`);
+    throw new MalformedSecretError(`the AWSCURRENT value of ${meta.arn} has no valid "expiresAt" and its token no exp claim: its token was not minted by this rotation (a value written by hand, or a reference token). Rotate the secret so the rotation mints one`);
   }
   const since = meta.lastRotatedDate ?? meta.createdDate ?? now;
   return {

@@ -1,6 +1,6 @@
 import * as https from 'https';
 import { JfrogError, RefreshTokenUnusableError } from './errors';
-import { registerSecret } from './redact';
+import { redact, registerSecret } from './redact';
 
 export type JfrogAuth =
   | { readonly kind: 'bearer'; readonly token: string; readonly source: string }
@@ -35,6 +35,8 @@ export interface MintedToken {
   readonly referenceToken?: string;
   /** the refresh token, when asked for and given */
   readonly refreshToken?: string;
+  /** the scope JFrog granted, as its answer states it */
+  readonly scope?: string;
 }
 
 export interface TokenInfo {
@@ -366,7 +368,7 @@ export class JfrogClient {
     }
     const expiresIn = typeof json.expires_in === 'number' ? json.expires_in
       : typeof json.expires_in === 'string' && /^\d+$/.test(json.expires_in) ? Number(json.expires_in) : undefined;
-    return { tokenId, accessToken, expiresIn, referenceToken, refreshToken };
+    return { tokenId, accessToken, expiresIn, referenceToken, refreshToken, scope: text('scope') };
   }
 
   private networkError(method: string, path: string, e: Error & { code?: string }): JfrogError {
@@ -458,7 +460,8 @@ function errorDetail(body: string): string | undefined {
     const code = first?.code ?? first?.status;
     const message = first?.message;
     const parts = [code, message].filter((p) => typeof p === 'string' || typeof p === 'number').map(String);
-    return parts.length > 0 ? parts.join(' ').slice(0, 300) : undefined;
+    // redacted before it is cut: a cut through an echoed secret would leave its start unrecognised
+    return parts.length > 0 ? redact(parts.join(' ')).slice(0, 300) : undefined;
   } catch {
     return undefined;
   }

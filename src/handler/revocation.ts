@@ -20,7 +20,7 @@ export function mintDescription(arn: string, versionId: string): string {
 }
 
 /** the user a token belongs to, from its subject `jfac@<service>/users/<username>` (JFrog lowercases it) */
-function ownerOf(subject: string | undefined): string | undefined {
+export function ownerOf(subject: string | undefined): string | undefined {
   return subject?.split('/users/').pop()?.toLowerCase();
 }
 
@@ -32,13 +32,13 @@ function ownerOf(subject: string | undefined): string | undefined {
  * carries; only tokens of this rotation's user are touched. never fails the step.
  * @returns the ids JFrog listed
  */
-export async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret | undefined>): Promise<Set<string>> {
-  const keep = new Set<string>();
-  for (const secret of kept) {
-    if (secret?.tokenId) keep.add(secret.tokenId);
-    const jti = secret?.token ? jwtClaim(secret.token, 'jti') : undefined;
-    if (typeof jti === 'string') keep.add(jti);
-  }
+export async function sweep(
+  ctx: StepContext, auth: AuthSource, kept: Array<TokenSecret | undefined>, keptVersions: ReadonlyArray<string | undefined> = [],
+): Promise<Set<string>> {
+  // a JWT's own id (a writer of the secret could name any token in tokenId to keep it alive)
+  const keep = tokenIdsOf(kept, 'held');
+  // a rotation in flight: whatever was minted for the version that is AWSPENDING now is its own
+  const keepDescriptions = new Set(keptVersions.filter((v): v is string => !!v).map((v) => mintDescription(ctx.arn, v)));
   const revoked: string[] = [];
   const listed = new Set<string>();
   try {
@@ -46,7 +46,7 @@ export async function sweep(ctx: StepContext, auth: AuthSource, kept: Array<Toke
     const live = await ctx.jfrog.tokensWithDescriptionPrefix(credential, `${DESCRIPTION_PREFIX}${ctx.arn} version `);
     for (const t of live) listed.add(t.tokenId);
     for (const t of live) {
-      if (keep.has(t.tokenId) || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
+      if (keep.has(t.tokenId) || keepDescriptions.has(t.description ?? '') || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
       const result = await ctx.jfrog.revoke(credential, t.tokenId);
       if (result === 'revoked') revoked.push(t.tokenId);
     }
@@ -88,18 +88,68 @@ export async function revokeStartingToken(
   }
 }
 
-/** true when the version exists without labels and held a token of its own, now revoked */
+/**
+ * true when the version exists without labels and held a token of its own, now revoked. Only a
+ * version made from the current or the previous version can be a rotation that lost AWSPENDING:
+ * an older one was promoted once (its token is two or more generations old: revoked already, or
+ * kept on purpose with revokePrevious: false)
+ */
 export async function revokeAbandoned(ctx: StepContext): Promise<boolean> {
   const raw = await ctx.store.getValue(ctx.arn, { versionId: ctx.token }).catch(() => undefined);
   const abandoned = raw === undefined ? undefined : safeParse(ctx, raw, ctx.token);
   if (!abandoned?.tokenId) return false;
   const currentId = versionWith(ctx.meta, CURRENT);
   const previousId = versionWith(ctx.meta, PREVIOUS);
+  if (!madeFromLabelled(abandoned, currentId, previousId)) return false;
   const current = currentId ? await readQuietly(ctx, currentId, CURRENT) : undefined;
   const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
   if (abandoned.tokenId === current?.tokenId || abandoned.tokenId === previous?.tokenId) return false;
-  await revokeQuietly(ctx, () => revokingAuth(ctx, current ?? abandoned), abandoned.tokenId, 'abandoned');
+  await revokeQuietly(ctx, () => revokingAuth(ctx, current ?? abandoned), abandoned.tokenId, 'abandoned', { mintedFor: ctx.token });
   return true;
+}
+
+/**
+ * a value the rotation made from what is now AWSCURRENT or AWSPREVIOUS: a pending version that
+ * was never promoted (once promoted, later versions are made from it, and it falls behind both)
+ */
+export function madeFromLabelled(value: TokenSecret, currentId: string | undefined, previousId: string | undefined): boolean {
+  const from = value.previousVersionId;
+  return typeof from === 'string' && (from === currentId || from === previousId);
+}
+
+/**
+ * the ids of the tokens AWSCURRENT and AWSPREVIOUS hold: never revoked on an id read from a
+ * secret, whatever a value says. undefined when either could not be read (then nothing is)
+ */
+async function heldTokenIds(ctx: StepContext): Promise<Set<string> | undefined> {
+  const held: TokenSecret[] = [];
+  for (const stage of [CURRENT, PREVIOUS]) {
+    const versionId = versionWith(ctx.meta, stage);
+    if (!versionId) continue;
+    let raw: string | undefined;
+    try {
+      raw = await ctx.store.getValue(ctx.arn, { versionId, stage });
+    } catch {
+      return undefined;
+    }
+    const parsed = safeParse(ctx, raw, versionId);
+    if (parsed) held.push(parsed);
+  }
+  return tokenIdsOf(held, 'named');
+}
+
+/**
+ * the token ids of these values. 'held': the id of the token each holds (its jti; the recorded
+ * tokenId only for a token that is no JWT). 'named': every id a value names, the recorded one too
+ */
+function tokenIdsOf(values: ReadonlyArray<TokenSecret | undefined>, which: 'held' | 'named'): Set<string> {
+  const ids = new Set<string>();
+  for (const secret of values) {
+    const jti = secret?.token ? jwtClaim(secret.token, 'jti') : undefined;
+    if (typeof jti === 'string') ids.add(jti);
+    if (secret?.tokenId && (which === 'named' || typeof jti !== 'string')) ids.add(secret.tokenId);
+  }
+  return ids;
 }
 
 /**
@@ -131,15 +181,25 @@ export async function revokeLostMint(ctx: StepContext, auth: JfrogAuth, descript
 
 /**
  * revoke a token, never failing the step for it. an id read from the secret is only a claim:
- * whoever can write the secret could name any token for the credential to revoke. so JFrog is
- * asked first, and only a token of this rotation's user, minted for this secret, is revoked.
+ * whoever can write the secret could name any token for the credential to revoke, or stage a
+ * value naming the current one. so such an id is revoked only when JFrog says the token is this
+ * rotation user's, minted for the very version being discarded, and neither AWSCURRENT nor
+ * AWSPREVIOUS holds it.
  * @param options.checked the id came from JFrog itself a moment ago: nothing to check
+ * @param options.mintedFor the version the token must have been minted for (unchecked ids)
  */
 export async function revokeQuietly(
-  ctx: StepContext, auth: AuthSource, tokenId: string | undefined, reason: string, options: { checked?: boolean } = {},
+  ctx: StepContext, auth: AuthSource, tokenId: string | undefined, reason: string, options: { checked?: boolean; mintedFor?: string } = {},
 ): Promise<void> {
   if (!tokenId) return;
   try {
+    if (!options.checked) {
+      const held = await heldTokenIds(ctx);
+      if (!held || held.has(tokenId)) {
+        refused(ctx, tokenId, reason, held ? 'AWSCURRENT or AWSPREVIOUS holds it' : 'AWSCURRENT or AWSPREVIOUS could not be read');
+        return;
+      }
+    }
     const credential = typeof auth === 'function' ? await auth() : auth;
     if (!options.checked) {
       const info = await ctx.jfrog.tokenInfo(credential, tokenId);
@@ -151,12 +211,11 @@ export async function revokeQuietly(
       const user = ownerOf(info.subject);
       // Stryker disable next-line StringLiteral: the default for a token without a description: any text that does not start with this secret's prefix refuses it alike
       const description = info.description ?? '';
-      const ours = user === ctx.config.username.toLowerCase() && description.startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `);
+      const ours = user === ctx.config.username.toLowerCase() && (options.mintedFor === undefined
+        ? description.startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `)
+        : description === mintDescription(ctx.arn, options.mintedFor));
       if (!ours) {
-        ctx.outcome.revocation = 'refused';
-        logger.warn('a token named for revocation was not minted by this rotation for this secret; it was not revoked', {
-          secretId: ctx.arn, step: ctx.event.Step, tokenId, reason, owner: user ?? 'unknown',
-        });
+        refused(ctx, tokenId, reason, `it was not minted by this rotation for ${options.mintedFor === undefined ? 'this secret' : `version ${options.mintedFor}`}`, user);
         return;
       }
     }
@@ -167,6 +226,14 @@ export async function revokeQuietly(
     // never undo a promotion for a revocation: the old token simply lives until it expires
     revocationFailed(ctx, 'revoking an old token failed; it stays valid until it expires', { tokenId, reason, error: (e as Error).message });
   }
+}
+
+/** a token named for revocation that must not be revoked: logged, not counted as a failure */
+function refused(ctx: StepContext, tokenId: string, reason: string, why: string, owner?: string): void {
+  ctx.outcome.revocation = 'refused';
+  logger.warn(`a token named for revocation was not revoked: ${why}`, {
+    secretId: ctx.arn, step: ctx.event.Step, tokenId, reason, owner: owner ?? 'unknown',
+  });
 }
 
 /** a token that could not be revoked: counted for the step's RevocationFailed metric, and logged */

@@ -1,5 +1,6 @@
 import { EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD, REFRESH_TOKEN_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
 import { MalformedSecretError } from './errors';
+import { jwtClaim } from './jfrog-client';
 import { registerSecret } from './redact';
 
 /** a token secret: a JSON object with the token, its id and its expiry, plus the user's own fields */
@@ -88,4 +89,15 @@ export function withNewToken(
     delete value[REFRESH_TOKEN_FIELD];
   }
   return JSON.stringify(value);
+}
+
+/**
+ * the token's own exp claim (JFrog's JWTs carry it), as an ISO date; undefined when it has none
+ * a date can hold. Unverified, as JFrog's own CLI reads it: a writer of the secret can forge a
+ * token, but not one JFrog accepts
+ */
+export function tokenExpiry(accessToken: string | undefined): string | undefined {
+  const exp = accessToken ? jwtClaim(accessToken, 'exp') : undefined;
+  if (typeof exp !== 'number' || !Number.isFinite(exp) || Math.abs(exp) > 8.64e12) return undefined;
+  return new Date(exp * 1000).toISOString();
 }

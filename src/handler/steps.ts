@@ -4,10 +4,10 @@ import { JfrogError, MalformedSecretError, RefreshTokenUnusableError, RefusedInv
 import { JfrogAuth, JfrogClient, jwtClaim, MintedToken } from './jfrog-client';
 import { logger } from './log';
 import {
-  mayHaveMinted, mintDescription, revokeAbandoned, revokeLostMint, revokeQuietly, revokeStartingToken, sweep,
+  madeFromLabelled, mayHaveMinted, mintDescription, ownerOf, revokeAbandoned, revokeLostMint, revokeQuietly, revokeStartingToken, sweep,
 } from './revocation';
 import { CURRENT, PENDING, PREVIOUS, SecretMetadata, versionWith } from './secret-store';
-import { parseTokenSecret, TokenSecret, withNewToken } from './secret-value';
+import { parseTokenSecret, TokenSecret, tokenExpiry, withNewToken } from './secret-value';
 import { readQuietly, RotationEvent, safeParse, StepContext, StepDeps, StepOutcome } from './step-context';
 
 export { clearCredentialCache };
@@ -42,7 +42,8 @@ export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Ste
   }
   assertRotatedBy(meta, deps.functionArn);
   const token = event.ClientRequestToken;
-  const stages = meta.versions[token];
+  // an own property only: a version id such as __proto__ or constructor names no version
+  const stages = Object.hasOwn(meta.versions, token) ? meta.versions[token] : undefined;
   const ctx: StepContext = { ...deps, event, meta, arn: meta.arn, token, outcome };
   if (stages?.includes(CURRENT)) {
     // a retry of a rotation that finished, or a replayed event: nothing to change
@@ -52,6 +53,10 @@ export async function runStep(event: RotationEvent, deps: StepDeps, outcome: Ste
       outcome.result = 'already-current';
     }
     return outcome;
+  }
+  if (stages?.includes(PREVIOUS) && stages.includes(PENDING)) {
+    // a label moved by hand: the version holds the token readers fall back on, never a new one
+    throw new RefusedInvocationError(`version ${token} of ${meta.arn} is AWSPREVIOUS as well as AWSPENDING: Secrets Manager stages AWSPENDING on a new version only, so the label was moved by hand; nothing was changed. Remove AWSPENDING from it (UpdateSecretVersionStage), then start a rotation with RotateSecret`);
   }
   if (!stages?.includes(PENDING)) {
     // Secrets Manager abandons a rotation when someone writes the secret meanwhile: the version
@@ -102,7 +107,7 @@ async function createSecret(ctx: StepContext): Promise<void> {
       secretId: arn, step: ctx.event.Step, tokenId: minted.tokenId,
     });
   }
-  const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now());
+  const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now(), config.lifetimeSeconds);
   const value = withNewToken(current, currentVersion?.versionId, config.tokenField, config.username,
     { token: minted.accessToken, tokenId: minted.tokenId, expiresAt, refreshToken: minted.refreshToken },
     config.referenceTokenField !== undefined ? { [config.referenceTokenField]: minted.referenceToken } : {});
@@ -152,8 +157,17 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
     const auth: JfrogAuth = { kind: 'bearer', token: current.token, source: `the token in AWSCURRENT of ${arn}` };
     try {
       const minted = await jfrog.refreshToken(auth, current.refreshToken, req);
-      ctx.outcome.refreshed = true;
-      return { minted, auth };
+      const wrong = notPinned(ctx, minted);
+      if (wrong === undefined) {
+        ctx.outcome.refreshed = true;
+        return { minted, auth };
+      }
+      // the refresh token in the secret belongs to another token (planted by a writer of the
+      // secret): JFrog refreshed that one's user and scope. Take it back and mint as pinned
+      await revokeQuietly(ctx, auth, minted.tokenId, 'refreshed-not-pinned', { checked: true });
+      logger.warn(`the refresh token in AWSCURRENT refreshed a token with ${wrong}; it ${revokedOrNot(ctx)}. Minting a token with the pinned user and scope instead`, {
+        secretId: arn, step: ctx.event.Step, tokenId: minted.tokenId,
+      });
     } catch (e) {
       // spent or unknown (404), not refreshable here (400), or AWSCURRENT's token no longer
       // accepted (401: JFrog may revoke a token when it is refreshed): a mint may still work
@@ -179,6 +193,19 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
     }
     throw e;
   }
+}
+
+/**
+ * why a refreshed token is not one the settings pin (another user, another scope), or undefined.
+ * JFrog's answer names the scope; the token's subject names its user
+ */
+function notPinned(ctx: StepContext, minted: MintedToken): string | undefined {
+  const owner = ownerOf(String(jwtClaim(minted.accessToken, 'sub') ?? ''));
+  if (owner !== ctx.config.username.toLowerCase()) return `the user '${owner || 'unknown'}', not '${ctx.config.username}'`;
+  const scope = minted.scope ?? jwtClaim(minted.accessToken, 'scp');
+  const items = (value: unknown) => String(value ?? '').split(/\s+/).filter(Boolean).sort().join(' ');
+  if (items(scope) !== items(ctx.config.scope)) return `the scope '${String(scope ?? 'unknown')}', not '${ctx.config.scope}'`;
+  return undefined;
 }
 
 /** a JFrog token is live from the moment it is minted: nothing to change at JFrog */
@@ -210,7 +237,7 @@ async function verifyPending(ctx: StepContext, pending: TokenSecret) {
   } catch (e) {
     if (e instanceof JfrogError && e.status === 401) {
       // take it back in case JFrog only said no this once (a revoked token stays revoked)
-      await revokeQuietly(ctx, () => revokingAuth(ctx, { fields: {} }), pending.tokenId, 'rejected');
+      await revokeQuietly(ctx, () => revokingAuth(ctx, { fields: {} }), pending.tokenId, 'rejected', { mintedFor: token });
       await ctx.store.removePending(arn, token);
       throw new JfrogError(`JFrog rejects the pending token of ${arn} (version ${token}): it was revoked or has expired since it was minted. AWSCURRENT is unchanged; the version lost AWSPENDING so the next rotation mints a new token. ${e.message}`, 401);
     }
@@ -230,8 +257,17 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   const currentVersion = currentId ? await store.getVersion(arn, { versionId: currentId, stage: CURRENT }) : undefined;
   if (writtenDuringRotation(pending, currentId, currentVersion?.created, pendingVersion?.created)) {
     // someone wrote the secret after this rotation minted its token: promoting would throw
-    // their value away. Stop, and take back the token nobody will use.
-    await revokeQuietly(ctx, () => revokingAuth(ctx, pending), pending.tokenId, 'superseded');
+    // their value away. Stop, and take back the token nobody will use: only one minted for this
+    // very version from what is now AWSPREVIOUS (a value staged by hand, or a version promoted
+    // once, proves nothing; the next rotation's sweep takes back what this leaves)
+    const previousId = versionWith(meta, PREVIOUS);
+    if (pending.previousVersionId === undefined || madeFromLabelled(pending, undefined, previousId)) {
+      await revokeQuietly(ctx, () => revokingAuth(ctx, pending), pending.tokenId, 'superseded', { mintedFor: token });
+    } else {
+      logger.warn('the pending token was not revoked: its value was not made from AWSPREVIOUS, so it may be a value staged by hand or a version promoted before', {
+        secretId: arn, step: ctx.event.Step, tokenId: pending.tokenId, previousVersionId: pending.previousVersionId,
+      });
+    }
     // leave no AWSPENDING on a revoked token, or every retry would fail its test
     await store.removePending(arn, token);
     throw new RotationStateError(`AWSCURRENT of ${arn} changed during this rotation (version ${currentId} was written after the pending token was minted); the rotation stops without promoting and its token ${revokedOrNot(ctx)}. Start a new rotation if the new value should be rotated`);
@@ -248,7 +284,8 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   await store.promote(arn, token, currentId);
   ctx.outcome.result = 'promoted';
   ctx.outcome.tokenId = pending.tokenId;
-  ctx.outcome.expiresAt = pending.expiresAt;
+  // from the token itself: a value's expiresAt is whatever its writer put there
+  ctx.outcome.expiresAt = tokenExpiry(pending.token) ?? pending.expiresAt;
 
   if (config.revokePrevious) {
     // the new AWSCURRENT and AWSPREVIOUS stay; every other token minted for this secret goes
@@ -280,7 +317,9 @@ async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
   const previousId = versionWith(meta, PREVIOUS);
   const previous = previousId ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
   if (previousId && !previous) return; // unreadable: nothing may be revoked that might be in it
-  const listed = await sweep(ctx, () => revokingAuth(ctx, current), [current, previous]);
+  // a rotation in flight (this is a replay): what it minted for its AWSPENDING version stays
+  const pendingId = versionWith(meta, PENDING);
+  const listed = await sweep(ctx, () => revokingAuth(ctx, current), [current, previous], [pendingId !== token ? pendingId : undefined]);
   // the token the secret started with, if this rotation was the one to revoke it: AWSPREVIOUS
   // then records no token id before it, only the version it was made from (no label any more)
   if (previous && typeof previous.previousTokenId !== 'string' && typeof previous.previousVersionId === 'string') {
@@ -320,13 +359,27 @@ const STEP_FUNCTIONS: Record<Step, StepFunction> = { createSecret, setSecret, te
  * with the token's id and counted (RevocationFailed), and the message must not claim otherwise
  */
 function revokedOrNot(ctx: StepContext): string {
-  return ctx.outcome.revocation === 'failed' ? 'could not be revoked (the warning logged names it; it stays valid until it expires)' : 'was revoked';
+  switch (ctx.outcome.revocation) {
+    case 'revoked':
+    case 'already-gone':
+      return 'was revoked';
+    case 'failed':
+      return 'could not be revoked (the warning logged names it; it stays valid until it expires)';
+    default:
+      // refused, or not tried: nothing proved the token was this version's alone
+      return 'was not revoked, as nothing proves it is only this rotation\'s (the warning logged says why; the next finished rotation revokes it if it was minted for this secret)';
+  }
 }
 
-function expiryOf(accessToken: string, expiresIn: number | undefined, now: Date): string | undefined {
-  if (expiresIn !== undefined && expiresIn > 0) {
+/**
+ * when a new token expires: JFrog's expires_in, counted from now. JFrog grants at most the life
+ * asked for, so a longer one (a broken or hostile answer, 1e20) is not believed: then the
+ * token's own exp claim
+ */
+function expiryOf(accessToken: string, expiresIn: number | undefined, now: Date, askedSeconds: number): string | undefined {
+  if (expiresIn !== undefined && expiresIn > 0 && expiresIn <= askedSeconds) {
     return new Date(now.getTime() + expiresIn * 1000).toISOString();
   }
-  const exp = jwtClaim(accessToken, 'exp');
-  return typeof exp === 'number' ? new Date(exp * 1000).toISOString() : undefined;
+  return tokenExpiry(accessToken);
 }
+

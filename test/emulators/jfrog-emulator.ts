@@ -56,6 +56,8 @@ export interface Fault {
   readonly destroy?: boolean;
   /** answer normally, but drop this field from the JSON answer */
   readonly dropField?: string;
+  /** answer normally, but with these fields of the JSON answer set to these values */
+  readonly setFields?: Record<string, unknown>;
   /**
    * carry the request out, then lose the answer: 'destroy' cuts the connection, a number answers
    * with that status instead (a proxy's 502 after JFrog did the work)
@@ -220,6 +222,7 @@ export class JfrogEmulator extends EventEmitter {
     const pathMatches = (f: Fault) => !f.path || (f.exactPath ? url.pathname === f.path : url.pathname.startsWith(f.path));
     const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && pathMatches(f));
     let dropField: string | undefined;
+    let setFields: Record<string, unknown> | undefined;
     if (fault?.loseAnswer !== undefined) {
       fault.left--;
       lose = fault.loseAnswer;
@@ -235,9 +238,11 @@ export class JfrogEmulator extends EventEmitter {
         return;
       }
       dropField = fault.dropField;
+      setFields = fault.setFields;
     }
     const answer = (status: number, payload?: Record<string, unknown>) => {
       if (payload && dropField) delete payload[dropField];
+      if (payload && setFields) Object.assign(payload, setFields);
       send(status, payload);
     };
 

@@ -198,17 +198,31 @@ describe('ConfigStore: each rotation\'s settings, read from SSM (moto) and check
     test('a pin made where the key was unknown at synth (`<digest>@<key>`) admits the settings under that key, and no other', async () => {
       const { functionId } = newFunction();
       const [first, second] = [arnOf('first'), arnOf('second')];
-      // the same settings for two secrets; the function pins them for the first one's key only
-      await h.configure(first, { ...ROTATION, functionId });
-      await h.configure(second, { ...ROTATION, functionId });
+      // the same settings for two secrets whose names were generated at deployment (keyed by
+      // name and suffix); the function pins them for the first one's key only
+      await h.configure(first, { ...ROTATION, functionId, keyedBy: 'generatedName' });
+      await h.configure(second, { ...ROTATION, functionId, keyedBy: 'generatedName' });
       const { username, scope, lifetimeSeconds, credentialsKind } = ROTATION;
       const digest = settingsPin({ jfrogUrl: h.jfrog.url, username, scope, lifetimeSeconds, tokenField: 'token', revokePrevious: true, credentialsKind, credentialsIndex: -1 });
-      const store = storeFor(h.functionEnv(functionId, { [ENV.pins]: `${digest}@first` }));
+      const firstKey = first.split(':secret:')[1];
+      const store = storeFor(h.functionEnv(functionId, { [ENV.pins]: `${digest}@${firstKey}` }));
 
       await expect(store.forSecret(first)).resolves.toMatchObject({ secretArn: first });
       const refused = store.forSecret(second);
       await expect(refused).rejects.toThrow(RefusedInvocationError);
-      await expect(refused).rejects.toThrow(/the rotation settings in \S+second are not the ones deployed for this secret/);
+      await expect(refused).rejects.toThrow(/the rotation settings in \S+second-\S+ are not the ones deployed for this secret/);
+    });
+
+    test.each([
+      ['generated name', 'generatedName' as const, (arn: string) => arn.replace(/-[A-Za-z0-9]{6}$/, '-Zz9Zz9')],
+      ['name known at synth', 'name' as const, (arn: string) => arn.replace(/first-/, 'firsty-')],
+    ])('pinned settings (%s) whose secretArn was edited to another secret are refused: the key and the secret it names must agree', async (_name, keyedBy, edit) => {
+      const { functionId } = newFunction();
+      const first = arnOf('first');
+      await h.configure(first, { ...ROTATION, functionId, keyedBy, boundSecretArn: edit(first) });
+
+      await expect(storeFor(h.functionEnv(functionId)).forSecret(first))
+        .rejects.toThrow(/are bound to arn:\S+, which is not the secret its name \('first(-[A-Za-z0-9]{6})?'\) stands for: a parameter's name and the secret it names must agree/);
     });
   });
 

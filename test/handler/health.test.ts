@@ -31,7 +31,7 @@ test('a secret never rotated counts from its creation', async () => {
 
 test.each([
   [JSON.stringify({}), /holds no token in "token": the first rotation has not succeeded/],
-  [JSON.stringify({ token: 'the-t0ken' }), /has no valid "expiresAt": its token was not minted by this rotation/],
+  [JSON.stringify({ token: 'the-t0ken' }), /has no valid "expiresAt" and its token no exp claim: its token was not minted by this rotation/],
   [JSON.stringify({ token: 'the-t0ken', expiresAt: 'soon' }), /has no valid "expiresAt"/],
 ])('a token it cannot vouch for fails the check with the reason: %s', async (value, message) => {
   await expect(checkHealth(config, store(value), NOW)).rejects.toThrow(message);

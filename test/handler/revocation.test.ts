@@ -42,10 +42,11 @@ function fakeJfrog(tokens: Live[], faults: { list?: Error; info?: Error; revoke?
   return { jfrog, revoked };
 }
 
+/** a step for version v3 of a secret with no labelled versions, unless `more` gives them */
 function context(jfrog: unknown, more: Record<string, unknown> = {}): StepContext {
-  return {
-    config: { username: 'CI-Bot', tokenField: 'token' }, jfrog, arn: ARN, token: 'v3', event: { Step: 'finishSecret' }, outcome: {}, ...more,
-  } as unknown as StepContext;
+  const base = { config: { username: 'CI-Bot', tokenField: 'token' }, jfrog, arn: ARN, token: 'v3', event: { Step: 'finishSecret' }, outcome: {} };
+  const labels = { meta: { arn: ARN, versions: {} }, store: { getValue: async () => undefined } };
+  return { ...base, ...labels, ...more } as unknown as StepContext;
 }
 
 const mine = (id: string, version: string, user = 'ci-bot'): Live => ({ tokenId: id, subject: `jfac@01/users/${user}`, description: mintDescription(ARN, version) });
@@ -77,6 +78,18 @@ describe('sweep', () => {
     expect(revoked.sort()).toEqual(['t0', 't1']);
     expect([...listed].sort()).toEqual(['t0', 't1', 't2', 't3']);
     expect(ctx.outcome).toMatchObject({ revocation: 'revoked', revokedTokenIds: expect.arrayContaining(['t0', 't1']) });
+  });
+
+  test('a kept value keeps the token it holds (its jti), not a token its tokenId merely names', async () => {
+    const { jfrog, revoked } = fakeJfrog([mine('t1', 'v1'), mine('t2', 'v2')]);
+    await sweep(context(jfrog), AUTH, [{ fields: {}, token: jwt('t2'), tokenId: 't1' }]);
+    expect(revoked).toEqual(['t1']);
+  });
+
+  test('the tokens minted for a kept version (a rotation in flight) stay, whatever the values hold', async () => {
+    const { jfrog, revoked } = fakeJfrog([mine('t1', 'v1'), mine('t4', 'v4'), mine('t5', 'v4')]);
+    await sweep(context(jfrog), AUTH, [], ['v4', undefined]);
+    expect(revoked).toEqual(['t1']);
   });
 
   test('never touches another user\'s token, nor a look-alike secret\'s (its ARN extends this one)', async () => {
@@ -134,13 +147,52 @@ describe('revokeQuietly (an id read from the secret is only a claim)', () => {
     expect(revoked).toEqual([]);
     expect(ctx.outcome.revocation).toBe('refused');
     expect(warnings()).toEqual([expect.objectContaining({
-      message: 'a token named for revocation was not minted by this rotation for this secret; it was not revoked',
+      message: 'a token named for revocation was not revoked: it was not minted by this rotation for this secret',
       secretId: ARN,
       step: 'finishSecret',
       tokenId: 't1',
       reason: 'superseded',
       owner,
     })]);
+  });
+
+  test('with mintedFor: only a token minted for exactly that version goes', async () => {
+    const { jfrog, revoked } = fakeJfrog([mine('t1', 'v1'), mine('t3', 'v3')]);
+    const ctx = context(jfrog);
+    await revokeQuietly(ctx, AUTH, 't1', 'rejected', { mintedFor: 'v3' });
+    expect(revoked).toEqual([]);
+    expect(warnings()).toEqual([expect.objectContaining({
+      message: 'a token named for revocation was not revoked: it was not minted by this rotation for version v3', tokenId: 't1', reason: 'rejected', owner: 'ci-bot',
+    })]);
+    await revokeQuietly(context(jfrog), AUTH, 't3', 'rejected', { mintedFor: 'v3' });
+    expect(revoked).toEqual(['t3']);
+  });
+
+  // whatever a value staged by hand names: the tokens readers use are never taken back
+  test.each([
+    ['AWSCURRENT', 'its tokenId', JSON.stringify({ tokenId: 't3' })],
+    ['AWSPREVIOUS', 'its token\'s jti', JSON.stringify({ token: jwt('t3') })],
+  ])('a token %s holds (by %s) is never revoked, even minted for the version named', async (stage, _by, held) => {
+    const { jfrog, revoked } = fakeJfrog([mine('t3', 'v3')]);
+    const ctx = context(jfrog, {
+      meta: { arn: ARN, versions: { v1: [stage] } },
+      store: { getValue: async (_arn: string, selector: { versionId: string; stage: string }) => (selector.versionId === 'v1' && selector.stage === stage ? held : undefined) },
+    });
+    await revokeQuietly(ctx, AUTH, 't3', 'rejected', { mintedFor: 'v3' });
+    expect(revoked).toEqual([]);
+    expect(ctx.outcome.revocation).toBe('refused');
+    expect(warnings()).toEqual([expect.objectContaining({ message: 'a token named for revocation was not revoked: AWSCURRENT or AWSPREVIOUS holds it', tokenId: 't3' })]);
+  });
+
+  test('AWSCURRENT that cannot be read: nothing is revoked (it might hold the token)', async () => {
+    const { jfrog, revoked } = fakeJfrog([mine('t3', 'v3')]);
+    const ctx = context(jfrog, {
+      meta: { arn: ARN, versions: { v1: ['AWSCURRENT'] } },
+      store: { getValue: async () => { throw new Error('AccessDeniedException'); } },
+    });
+    await revokeQuietly(ctx, AUTH, 't3', 'rejected', { mintedFor: 'v3' });
+    expect(revoked).toEqual([]);
+    expect(warnings()).toEqual([expect.objectContaining({ message: 'a token named for revocation was not revoked: AWSCURRENT or AWSPREVIOUS could not be read' })]);
   });
 
   test('a revocation JFrog refuses is counted and a warning names the token, why it was to go and the cause; never thrown', async () => {
@@ -283,7 +335,7 @@ describe('a mint whose answer was lost', () => {
 
 describe('a version that lost AWSPENDING (an abandoned rotation) has its own token revoked', () => {
   // versions as the secret holds them: v1 is AWSCURRENT, v0 AWSPREVIOUS, v3 the abandoned one
-  const value = (token: string, tokenId: string) => JSON.stringify({ token, tokenId });
+  const value = (token: string, tokenId: string, previousVersionId: string | null = 'v1') => JSON.stringify({ token, tokenId, previousVersionId });
   function abandonedContext(jfrog: unknown, abandoned: string | undefined | Error) {
     const values: Record<string, string | undefined | Error> = { v1: value('current-t0ken', 'tc'), v0: value('previous-t0ken', 'tp'), v3: abandoned };
     const store = {
@@ -314,6 +366,23 @@ describe('a version that lost AWSPENDING (an abandoned rotation) has its own tok
   ])('not a token %s holds (the secret was written with it): nothing revoked', async (_stage, tokenId) => {
     const { jfrog, revoked } = fakeJfrog(tokens());
     expect(await revokeAbandoned(abandonedContext(jfrog, value('copied-t0ken', tokenId)))).toBe(false);
+    expect(revoked).toEqual([]);
+  });
+
+  test.each([
+    ['made from AWSCURRENT (a cancelled rotation)', 'v1', true],
+    ['made from AWSPREVIOUS (the secret was written during it)', 'v0', true],
+    ['made from a version with no label: promoted once, kept on purpose with revokePrevious: false', 'v-1', false],
+    ['that records no version it was made from (written by hand)', null, false],
+  ])('a version %s: its token revoked: %s', async (_name, from, revokedIt) => {
+    const { jfrog, revoked } = fakeJfrog(tokens());
+    expect(await revokeAbandoned(abandonedContext(jfrog, value('abandoned-t0ken', 'ta', from)))).toBe(revokedIt);
+    expect(revoked).toEqual(revokedIt ? ['ta'] : []);
+  });
+
+  test('a token minted for another version of this secret is not revoked as the abandoned one', async () => {
+    const { jfrog, revoked } = fakeJfrog([...tokens(), mine('t2', 'v2')]);
+    await revokeAbandoned(abandonedContext(jfrog, value('abandoned-t0ken', 't2')));
     expect(revoked).toEqual([]);
   });
 

@@ -82,7 +82,8 @@ test('settings bound to another secret are refused before anything is minted', a
   const result = await h.invoke('createSecret', other, randomUUID(), env);
 
   expect(result.errorType).toBe('RefusedInvocationError');
-  expect(result.errorMessage).toContain(`belong to ${victim.secretArn}, not to ${other}; nothing was read from or written to either secret`);
+  // the parameter's name is the other secret's, pinned by the deployment: the settings inside cannot bind another
+  expect(result.errorMessage).toContain(`are bound to ${victim.secretArn}, which is not the secret its name ('${other.split(':secret:')[1].replace(/-[A-Za-z0-9]{6}$/, '')}') stands for`);
   expect(h.jfrog.requests.length).toBe(requests);
 });
 
@@ -170,16 +171,28 @@ test('the function\'s alarm metrics carry one value per invocation: the rotation
   expect(Math.abs(fn.ExpiryHeadroomSeconds - soonest)).toBeLessThanOrEqual(1);
 });
 
-test('a token without an expiry (a seed, or a value written by hand) fails the health check by name', async () => {
+test('a token without an expiry (a reference token written by hand, no expiresAt) fails the health check by name', async () => {
   const functionId = `fn-${randomUUID().slice(0, 8)}`;
-  const seed = h.jfrog.seedToken('ci-bot', 'applied-permissions/user');
-  const secretArn = await h.createSecret({ username: 'ci-bot', token: seed });
+  const secretArn = await h.createSecret({ username: 'ci-bot', token: 'cmVmdGtuOjAxOjAwMDAwMDAwMDA6aGFuZC13cml0dGVu' });
   const env = await h.configure(secretArn, { functionId, username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
 
   const result = await h.healthCheck(undefined, env);
 
   expect(result.ok).toBe(false);
-  expect(result.errorMessage).toContain(`${secretArn}: the AWSCURRENT value of ${secretArn} has no valid "expiresAt"`);
+  expect(result.errorMessage).toContain(`${secretArn}: the AWSCURRENT value of ${secretArn} has no valid "expiresAt" and its token no exp claim`);
+});
+
+test('a seed written by hand (no expiresAt) is reported by its own expiry, its exp claim', async () => {
+  const functionId = `fn-${randomUUID().slice(0, 8)}`;
+  const seed = h.jfrog.seedToken('ci-bot', 'applied-permissions/user', 40 * DAY);
+  const secretArn = await h.createSecret({ username: 'ci-bot', token: seed });
+  const env = await h.configure(secretArn, { functionId, username: 'ci-bot', scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+
+  const result = await h.healthCheck(secretArn, env);
+
+  expect(result.ok).toBe(true);
+  const reported = emfRecords(result.logs).find((r) => r.SecretName)?.SecondsUntilExpiry;
+  expect(Math.abs(reported - (h.jfrog.validToken(seed)!.expiry! - Date.now() / 1000))).toBeLessThan(60);
 });
 
 function secretName(arn: string): string {

@@ -290,6 +290,8 @@ describe('a token the step takes back, when JFrog fails to revoke it: the error 
   test('the token of a rotation during which AWSCURRENT was written', async () => {
     const pending = await mintPending();
     const MANUAL = '6f1b4a7e-0000-4000-8000-000000000004';
+    // AWSPREVIOUS is the version the pending token was minted from: read before anything is revoked
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSPREVIOUS' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
     sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: MANUAL, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: MANUAL, SecretString: '{"token":"hand-pasted-value-123"}' });
@@ -372,6 +374,8 @@ describe('a secret written during the rotation', () => {
   test('Secrets Manager abandoned the rotation (AWSPENDING removed, the version no longer listed): no promotion, the unused token is revoked', async () => {
     const pending = await mintPending();
     const MANUAL = '6f1b4a7e-0000-4000-8000-000000000002';
+    // AWSPREVIOUS is the version the pending token was minted from: read before anything is revoked
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSPREVIOUS' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
     // DescribeSecret lists only labelled versions: the abandoned one is gone from it
     sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value });
@@ -402,6 +406,8 @@ describe('a secret written during the rotation', () => {
   test('AWSCURRENT written during the rotation (AWSPENDING left on the older version): no promotion, the unused token is revoked', async () => {
     const pending = await mintPending();
     const MANUAL = '6f1b4a7e-0000-4000-8000-000000000003';
+    // AWSPREVIOUS is the version the pending token was minted from: read before anything is revoked
+    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSPREVIOUS' }).resolves({ ARN, VersionId: CURRENT_VERSION, SecretString: '{"username":"ci-bot"}' });
     sm.on(DescribeSecretCommand).resolves({ ARN, RotationEnabled: true, RotationLambdaARN: FUNCTION, VersionIdsToStages: { [CURRENT_VERSION]: ['AWSPREVIOUS'], [MANUAL]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] } });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ ARN, VersionId: TOKEN, SecretString: pending.value, CreatedDate: new Date('2026-01-01T00:00:00Z') });
     sm.on(GetSecretValueCommand, { SecretId: ARN, VersionId: MANUAL, VersionStage: 'AWSCURRENT' }).resolves({ ARN, VersionId: MANUAL, SecretString: '{"token":"hand-pasted-value-123"}', CreatedDate: new Date('2026-01-01T00:05:00Z') });

@@ -58,7 +58,8 @@ describe('a rotation', () => {
     expect((await step('testSecret', secretArn, token, env)).outcome).toEqual({ result: 'verified', tokenId: minted.id });
     expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
     const finish = await step('finishSecret', secretArn, token, env);
-    expect(finish.outcome).toMatchObject({ result: 'promoted', tokenId: minted.id, expiresAt: pending.expiresAt, revocation: 'nothing-to-revoke' });
+    // the expiry the metrics report is the token's own (its exp claim), not the value's field
+    expect(finish.outcome).toMatchObject({ result: 'promoted', tokenId: minted.id, expiresAt: new Date(minted.expiry! * 1000).toISOString(), revocation: 'nothing-to-revoke' });
     expect((await h.stage(secretArn, 'AWSCURRENT')).versionId).toBe(token);
     expect((await h.stage(secretArn, 'AWSPREVIOUS')).versionId).toBe(before.versionId);
   });

@@ -205,7 +205,8 @@ export class Harness {
     const names = secretNameOfArn(secretArn)!;
     const key = settings.keyedBy === 'generatedName' ? names.nameWithSuffix! : parameterKey(names.name);
     await this.putSettings(`${configPath}${key}`, JSON.stringify(parameter));
-    this.pin(functionId, key, parameter);
+    // a name generated at deployment is unknown at synth: the construct pins it beside the digest
+    this.pin(functionId, key, parameter, settings.keyedBy === 'generatedName' ? 'beside' : 'inside');
     this.configured.set(secretArn, {
       username: settings.username.toLowerCase(), tokenField: settings.tokenField ?? 'token', revokePrevious: settings.revokePrevious ?? true,
     });
@@ -213,7 +214,7 @@ export class Harness {
   }
 
   /** what the construct pins in the function's environment for these settings (see settingsPin) */
-  public pin(functionId: string, key: string, parameter: RotationParameter): void {
+  public pin(functionId: string, key: string, parameter: RotationParameter, keyPinned: 'inside' | 'beside' = 'inside'): void {
     const deployment = this.deployments.get(functionId) ?? { pins: [], credentials: [] };
     this.deployments.set(functionId, deployment);
     let credentialsIndex = -1;
@@ -221,8 +222,8 @@ export class Harness {
       credentialsIndex = deployment.credentials.indexOf(parameter.credentialsSecretArn);
       if (credentialsIndex < 0) credentialsIndex = deployment.credentials.push(parameter.credentialsSecretArn) - 1;
     }
-    deployment.pins.push(settingsPin({
-      key,
+    const pin = settingsPin({
+      key: keyPinned === 'inside' ? key : undefined,
       jfrogUrl: parameter.jfrogUrl.replace(/\/$/, ''),
       username: parameter.username,
       scope: parameter.scope,
@@ -236,7 +237,8 @@ export class Harness {
       audience: parameter.audience,
       projectKey: parameter.projectKey,
       refreshable: parameter.refreshable,
-    }));
+    });
+    deployment.pins.push(keyPinned === 'inside' ? pin : `${pin}@${key}`);
   }
 
   public async putSettings(name: string, value: string): Promise<void> {
