@@ -85,7 +85,10 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
   readonly referenceTokenField?: string;
 
   /**
-   * The token's `audience` (JFrog's default, `*@*`, accepts the token on every service).
+   * The token's `audience`: the services that accept it, as JFrog's service ids, space-separated
+   * (JFrog's default, `*@*`, accepts the token on every service). Keep JFrog Access in it
+   * (`jfac@*`): the rotation verifies, refreshes and revokes with the new token there; synth
+   * warns when it is left out.
    *
    * @default - JFrog's default
    */
@@ -254,10 +257,14 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
         throw new Error(`referenceTokenField must differ from tokenField ('${this.tokenField}'): the token and its reference token are kept side by side`);
       }
     }
-    for (const [name, value] of [['audience', props.audience], ['projectKey', props.projectKey]] as const) {
-      if (value !== undefined && (Token.isUnresolved(value) || !/^\S+$/.test(value))) {
-        throw new Error(`${name} must be a plain string without spaces, known at synth, got '${value}'`);
+    if (props.projectKey !== undefined && (Token.isUnresolved(props.projectKey) || !/^\S+$/.test(props.projectKey))) {
+      throw new Error(`projectKey must be a plain string without spaces, known at synth, got '${props.projectKey}'`);
+    }
+    if (props.audience !== undefined) {
+      if (Token.isUnresolved(props.audience) || !/^\S+( \S+)*$/.test(props.audience)) {
+        throw new Error(`audience must be JFrog service ids known at synth, separated by single spaces (such as 'jfrt@* jfac@*'), got '${props.audience}'`);
       }
+      warnWithoutAccess(this, props.audience);
     }
     // a token mints its successor for its own user: a user's token with the user scope, an
     // admin's token (the admin credential other rotations mint with) with the admin scope
@@ -316,13 +323,15 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.rotationFunction = group.function;
     this.rotationFunctionRoleArn = group.role.roleArn;
     if (props.credentials.kind === JfrogCredentialsKind.AWS_IAM_ROLE) {
-      // what the JFrog admin maps to a user (README: the IAM role exchange)
+      // what the JFrog admin maps to a user (README: the IAM role exchange). JFrog keys the
+      // mapping by user: one role per user, so each function's role needs a user of its own
       new CfnOutput(this, 'JfrogIamRoleArn', {
         value: group.role.roleArn,
         description: props.credentials.mappedUser === undefined
-          ? 'Map this role to a JFrog admin user once: PUT /access/api/v1/aws/iam_role {"username": "<user>", "iam_role": "<this ARN>"}'
-          : `Map this role to the JFrog user ${props.credentials.mappedUser} once (an admin does): PUT /access/api/v1/aws/iam_role {"username": "${props.credentials.mappedUser}", "iam_role": "<this ARN>"}`,
+          ? 'Map this role to a JFrog admin user of its own (JFrog maps one role per user) once: PUT /access/api/v1/aws/iam_role {"username": "<user>", "iam_role": "<this ARN>"}'
+          : `Map this role to the JFrog user ${props.credentials.mappedUser} once (an admin does; JFrog maps one role per user): PUT /access/api/v1/aws/iam_role {"username": "${props.credentials.mappedUser}", "iam_role": "<this ARN>"}`,
       });
+      warnOnSharedMappedUser(this, group.role, props.credentials.mappedUser);
     }
     this.healthCheckRule = group.healthCheckRule;
     this.rotationFailureRule = group.rotationFailureRule;
@@ -560,6 +569,40 @@ function validateRotationWindow(window: Duration | undefined, interval: Duration
   }
   if (window.toSeconds() >= interval.toSeconds()) {
     throw new Error(`rotationWindow must be shorter than interval (${interval.toHumanString()}), got ${window.toHumanString()}`);
+  }
+}
+
+/**
+ * JFrog Access checks a token's audience: one minted for `jfrt@*` alone may not be accepted by
+ * Access, where the rotation verifies (GET /tokens/me), refreshes and revokes with it
+ */
+function warnWithoutAccess(scope: Construct, audience: string): void {
+  const accepts = audience.split(' ').some((id) => id === '*@*' || id === '*' || id.startsWith('jfac@') || id.startsWith('*@'));
+  if (!accepts) {
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:audienceWithoutAccess',
+      `audience '${audience}' leaves out JFrog Access (jfac@*): the rotation verifies each new token at /access/api/v1/tokens/me (and refreshes and revokes with it), which Access may refuse for a token not meant for it. Add jfac@* to the audience (e.g. '${audience} jfac@*')`);
+  }
+}
+
+/** per app: the JFrog user each function role is mapped to (JFrog keeps one role per user) */
+const MAPPED_USERS = new WeakMap<Construct, Map<string, Set<iam.IRole>>>();
+
+/**
+ * two function roles mapped to one JFrog user overwrite each other's mapping: the first then gets
+ * 401/403. They come from two stacks, dedicatedFunction, or function groups with other options
+ */
+function warnOnSharedMappedUser(scope: Construct, role: iam.IRole, mappedUser: string | undefined): void {
+  const app = scope.node.root;
+  const byUser = MAPPED_USERS.get(app) ?? new Map<string, Set<iam.IRole>>();
+  MAPPED_USERS.set(app, byUser);
+  const user = mappedUser?.toLowerCase() ?? '';
+  const roles = byUser.get(user) ?? new Set<iam.IRole>();
+  byUser.set(user, roles);
+  roles.add(role);
+  if (roles.size > 1) {
+    const who = mappedUser === undefined ? 'an admin user (awsIamRole() without mappedUser)' : `the JFrog user '${mappedUser}'`;
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:sharedMappedUser',
+      `${roles.size} rotation functions in this app map their roles to ${who}, but JFrog maps one IAM role per user: the second mapping replaces the first, whose function then fails with 401/403. Give each function role a JFrog user of its own (awsIamRole({ mappedUser })), or let these rotations share one function (same options, no dedicatedFunction)`);
   }
 }
 

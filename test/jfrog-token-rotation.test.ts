@@ -380,7 +380,7 @@ describe('validation at synth', () => {
     ['lifetime above the server\'s max expiry', { jfrogMaxExpiry: Duration.days(30), tokenLifetime: Duration.days(45) }, /tokenLifetime 45 days is longer than the server's token.max-expiry \(jfrogMaxExpiry, 30 days\): JFrog would refuse every mint with HTTP 403/],
     ['max expiry shorter than the interval', { jfrogMaxExpiry: Duration.days(20) }, /tokenLifetime must be at least interval \(30 days\).*got 20 days/],
     ['reference token field equal to the token field', { tokenField: 'jf', referenceTokenField: 'jf' }, /referenceTokenField must differ from tokenField \('jf'\)/],
-    ['audience with a space', { audience: 'jfrt@* jfxr@*' }, /audience must be a plain string without spaces/],
+    ['audience with a double space', { audience: 'jfrt@*  jfac@*' }, /audience must be JFrog service ids known at synth, separated by single spaces \(such as 'jfrt@\* jfac@\*'\), got 'jfrt@\*  jfac@\*'/],
     ['empty project key', { projectKey: '' }, /projectKey must be a plain string without spaces, known at synth, got ''/],
   ])('%s', (_name, props, message) => {
     expect(() => setup(props)).toThrow(message);
@@ -427,3 +427,44 @@ function defaultPinned(key: string) {
     credentialsField: 'token',
   } as const;
 }
+
+describe('synth warnings for what would fail at JFrog', () => {
+  const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+
+  test.each([
+    ['jfrt@*', true],
+    ['jfrt@* jfac@*', false],
+    ['*@*', false],
+    ['jfac@01abc', false],
+  ])('audience %s: a warning that it leaves out JFrog Access: %s', (audience, warned) => {
+    const { stack } = setup({ audience });
+    const found = warnings(stack).filter((w) => w.includes('leaves out JFrog Access'));
+    expect(found).toEqual(warned ? [expect.stringMatching(new RegExp(`audience '${audience.replace(/[*]/g, '\\*')}' leaves out JFrog Access \\(jfac@\\*\\).*Add jfac@\\* to the audience`))] : []);
+  });
+
+  test('a space-separated audience goes to the settings as JFrog takes it', () => {
+    const { template } = setup({ audience: 'jfrt@* jfac@*' });
+    expect(settingsOf(template())).toMatchObject({ audience: 'jfrt@* jfac@*' });
+  });
+
+  test('two function roles mapped to the same JFrog user (two stacks of one app) are warned about; one shared function is not', () => {
+    const app = new App();
+    const stacks = ['One', 'Two'].map((id) => new Stack(app, id, { env: { account: '123456789012', region: 'eu-west-1' } }));
+    const props = { jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), interval: Duration.days(30) };
+    new JfrogTokenRotation(stacks[0], 'A', { ...props, credentials: JfrogCredentials.awsIamRole({ mappedUser: 'ci-bot' }) });
+    new JfrogTokenRotation(stacks[0], 'B', { ...props, credentials: JfrogCredentials.awsIamRole({ mappedUser: 'ci-bot' }) });
+    expect(warnings(stacks[0]).filter((w) => w.includes('one IAM role per user'))).toEqual([]);
+
+    new JfrogTokenRotation(stacks[1], 'C', { ...props, credentials: JfrogCredentials.awsIamRole({ mappedUser: 'CI-Bot' }) });
+
+    expect(warnings(stacks[1])).toEqual([expect.stringMatching(/^2 rotation functions in this app map their roles to the JFrog user 'CI-Bot', but JFrog maps one IAM role per user: .*Give each function role a JFrog user of its own/)]);
+  });
+
+  test('two dedicated functions mapped to an admin without mappedUser are warned about', () => {
+    const { stack } = rotationStack({ credentials: JfrogCredentials.awsIamRole(), scope: JfrogTokenScope.user(), dedicatedFunction: true }, 'A');
+    new JfrogTokenRotation(stack, 'B', {
+      jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), interval: Duration.days(30), credentials: JfrogCredentials.awsIamRole(), dedicatedFunction: true,
+    });
+    expect(warnings(stack).filter((w) => w.includes('one IAM role per user'))).toEqual([expect.stringContaining('map their roles to an admin user (awsIamRole() without mappedUser)')]);
+  });
+});
