@@ -169,9 +169,10 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
         secretId: arn, step: ctx.event.Step, tokenId: minted.tokenId,
       });
     } catch (e) {
-      // spent or unknown (404), not refreshable here (400), or AWSCURRENT's token no longer
-      // accepted (401: JFrog may revoke a token when it is refreshed): a mint may still work
-      const unusable = e instanceof RefreshTokenUnusableError || (e instanceof JfrogError && e.status === 401);
+      // spent or unknown (404), not refreshable here (400), AWSCURRENT's token no longer
+      // accepted (401: JFrog may revoke a token when it is refreshed), or the refresh token of
+      // another user's token (403): a mint with the configured credential may still work
+      const unusable = e instanceof RefreshTokenUnusableError || (e instanceof JfrogError && (e.status === 401 || e.status === 403));
       if (!unusable) {
         if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description);
         throw e;
