@@ -238,6 +238,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: JfrogTokenRotationProps) {
     super(scope, id);
 
+    validatePropTypes(props);
     const jfrogUrl = validateJfrogUrl(props.jfrogUrl);
     validateUsername(props.username);
     this.interval = props.interval ?? Duration.days(30);
@@ -306,6 +307,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.metricSecretName = this.secret.secretName;
+    validateCredentialsFor(this, props, this.secret);
 
     const groupProps = {
       vpc: props.vpc,
@@ -506,11 +508,23 @@ function validateJfrogUrl(value: string): string {
     // checked by the handler when it loads the settings
     return value;
   }
+  if (/^https:\/\/[^/]+:443(\/|$)/i.test(value)) {
+    throw new Error(`jfrogUrl must not name the default port: drop ':443' (https uses it), got '${value}'`);
+  }
   const problem = jfrogUrlProblem(value);
   if (problem) {
     throw new Error(`jfrogUrl must be ${JFROG_URL_FORM}; ${problem}, got '${value}'`);
   }
-  return normalizeJfrogUrl(new URL(value));
+  const url = new URL(value);
+  // the Access API is at the platform URL: /artifactory, /ui and /api are paths under it, and
+  // every request built on them would answer 404 at the first rotation
+  const segments = url.pathname.split('/').filter(Boolean);
+  const wrong = segments.findIndex((segment) => ['artifactory', 'ui', 'api', 'access'].includes(segment.toLowerCase()));
+  if (wrong >= 0) {
+    const platform = `${url.origin}${segments.slice(0, wrong).map((segment) => `/${segment}`).join('')}`;
+    throw new Error(`jfrogUrl must be the JFrog Platform URL, not a path under it ('/${segments.slice(wrong).join('/')}' belongs to Artifactory, the UI or an API): use '${platform}', got '${value}'`);
+  }
+  return normalizeJfrogUrl(url);
 }
 
 function validateUsername(value: string): void {
@@ -613,6 +627,51 @@ function validateTokenField(prop: string, field: string): void {
   if (RESERVED_FIELDS.includes(field)) {
     throw new Error(`${prop} cannot be '${field}': the rotation writes ${RESERVED_FIELDS.join(' and ')} itself`);
   }
+  if (field === 'username') {
+    throw new Error(`${prop} cannot be 'username': the secret keeps the JFrog user there, which Docker and ECS consumers read beside the token (use 'password' for the {username, password} shape they read)`);
+  }
+}
+
+/**
+ * a credential that cannot work with this secret: the rotated secret as its own admin credential
+ * (each rotation would replace the credential with the token it minted), and a new secret that
+ * selfRotating() has no token to start from
+ */
+function validateCredentialsFor(scope: Construct, props: JfrogTokenRotationProps, secret: secretsmanager.ISecret): void {
+  const credential = props.credentials.secret;
+  if (credential !== undefined && (credential === secret || (!Token.isUnresolved(credential.secretArn) && credential.secretArn === secret.secretArn))) {
+    throw new Error(`credentials name the rotated secret itself (${props.credentials.kind}): the credential would be replaced by the token it minted. Keep the admin credential in a secret of its own, or use JfrogCredentials.selfRotating() to let the token mint its successor`);
+  }
+  if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && props.secret === undefined) {
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:selfRotatingUnseeded',
+      `selfRotating() mints each token with the one before it, but the construct's new secret holds no token yet: the first rotation fails until you seed it once with a token of ${props.username}: aws secretsmanager put-secret-value --secret-id <the secret's ARN> --secret-string '{"username":"${props.username}","token":"<a token of ${props.username}>"}', then aws secretsmanager rotate-secret --secret-id <the secret's ARN>`);
+  }
+}
+
+/**
+ * what TypeScript checks, checked for JavaScript and the other jsii languages too, naming the
+ * factory to use instead of failing later on a property of undefined
+ */
+function validatePropTypes(props: JfrogTokenRotationProps): void {
+  // by shape, not instanceof: two copies of this library in one app are still one kind of object
+  if (typeof (props?.credentials as { kind?: unknown } | undefined)?.kind !== 'string') {
+    throw new Error(`credentials must come from a JfrogCredentials factory: JfrogCredentials.adminToken(secret), .usernamePassword(secret), .selfRotating() or .awsIamRole(), got ${describeValue(props?.credentials)}`);
+  }
+  if (typeof (props.scope as { value?: unknown } | undefined)?.value !== 'string') {
+    throw new Error(`scope must come from a JfrogTokenScope factory: JfrogTokenScope.user(), .admin(), .groups('readers') or .of('<scope>'), got ${describeValue(props.scope)}`);
+  }
+  if (props.secret !== undefined && typeof (props.secret as { secretArn?: unknown })?.secretArn !== 'string') {
+    throw new Error(`secret must be a Secrets Manager secret (ISecret): a secretsmanager.Secret, or one imported with Secret.fromSecretNameV2 or Secret.fromSecretCompleteArn, got ${describeValue(props.secret)}`);
+  }
+  if (typeof props.jfrogUrl !== 'string' || typeof props.username !== 'string') {
+    throw new Error(`jfrogUrl and username must be strings, got ${describeValue(props.jfrogUrl)} and ${describeValue(props.username)}`);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string') return `the string '${value}'`;
+  return `${typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : `a ${typeof value}`}`;
 }
 
 /**

@@ -125,7 +125,7 @@ export const RESERVED_FIELDS: readonly string[] = [
 ];
 
 /** what jfrogUrl accepts, for error messages */
-export const JFROG_URL_FORM = 'an https origin with an optional base path of plain segments, such as https://acme.jfrog.io or https://jfrog.example.com/base';
+export const JFROG_URL_FORM = 'the JFrog Platform URL: an https origin, such as https://acme.jfrog.io, plus the base path only when a self-hosted JFrog is served under one by its reverse proxy (https://tools.example.com/jfrog), never /artifactory or /ui';
 
 /**
  * why a JFrog base URL is refused, or undefined when it is acceptable. The credential goes to

@@ -37,6 +37,9 @@ export class JfrogTokenScope {
       if (group.trim() === '') {
         throw new Error(`JfrogTokenScope.groups() got an empty group name in ${JSON.stringify(groups)}`);
       }
+      if (group !== group.trim() || /[\t\n\r]/.test(group)) {
+        throw new Error(`JfrogTokenScope.groups() group names cannot start or end with whitespace, nor hold tabs or line breaks (JFrog would look for a group of that exact name): use ${JSON.stringify(group.trim())}, got ${JSON.stringify(group)}`);
+      }
       if (group.includes('"')) {
         throw new Error(`JfrogTokenScope.groups() group names cannot contain '"', got ${JSON.stringify(group)}`);
       }
@@ -52,6 +55,13 @@ export class JfrogTokenScope {
   public static of(scope: string): JfrogTokenScope {
     if (scope.trim() === '') {
       throw new Error('JfrogTokenScope.of() needs a scope, got an empty string');
+    }
+    if (!Token.isUnresolved(scope)) {
+      // items are space-separated; a quoted group name may hold a space
+      for (const item of scope.trim().match(/(?:[^\s"]+|"[^"]*")+/g) ?? []) {
+        const problem = scopeItemProblem(item);
+        if (problem) throw new Error(`JfrogTokenScope.of(): '${item}' ${problem}, got '${scope}'`);
+      }
     }
     return new JfrogTokenScope(scope.trim());
   }
@@ -80,3 +90,24 @@ export class JfrogTokenScope {
 
 const USER_SCOPE = 'applied-permissions/user';
 const MAX_SCOPE_LENGTH = 500;
+
+/**
+ * why JFrog would refuse one item of a scope (Create Token: `applied-permissions/user`,
+ * `applied-permissions/admin`, `applied-permissions/groups:<g1>,<g2>`,
+ * `applied-permissions/roles:<project>:<role>`; the resource forms `artifact:` and `system:`;
+ * the legacy `member-of-groups:` and `api:*`), or undefined
+ */
+function scopeItemProblem(item: string): string | undefined {
+  const forms = 'applied-permissions/user, applied-permissions/admin, applied-permissions/groups:<g1>,<g2>, applied-permissions/roles:<project>:<role>, artifact:..., system:..., member-of-groups:..., api:*';
+  if (item.startsWith('applied-permissions/')) {
+    const rest = item.slice('applied-permissions/'.length);
+    if (rest === 'user' || rest === 'admin') return undefined;
+    if (/^groups:.+/.test(rest)) return undefined;
+    if (/^roles:[^:]+:.+/.test(rest)) return undefined;
+    const near = /^group:/.test(rest) ? ' (JfrogTokenScope.groups() writes it: applied-permissions/groups:<name>)' : /^(amdin|admn|adimn|usr|uesr)$/.test(rest) ? ' (a misspelt admin or user?)' : '';
+    return `is not a scope JFrog documents${near}; the forms are ${forms}`;
+  }
+  if (/^(artifact|system|member-of-groups):.+/.test(item) || item === 'api:*') return undefined;
+  const near = /^applied-permission\//.test(item) ? ' (applied-permissions, plural)' : '';
+  return `is not a scope JFrog documents${near}; the forms are ${forms}`;
+}

@@ -105,7 +105,7 @@ describe('JfrogTokenRotation', () => {
     const t = setup({ credentials: JfrogCredentials.awsIamRole({ mappedUser: 'CI-Bot' }), scope: JfrogTokenScope.user() }).template();
     expect(settingsOf(t)).toMatchObject({ credentialsKind: 'AWS_IAM_ROLE', username: 'ci-bot', scope: 'applied-permissions/user' });
     const [output] = Object.values(t.findOutputs('*')).filter((o: any) => /iam_role/.test(o.Description));
-    expect(output.Description).toBe('Map this role to the JFrog user CI-Bot once (an admin does): PUT /access/api/v1/aws/iam_role {"username": "CI-Bot", "iam_role": "<this ARN>"}');
+    expect(output.Description).toBe('Map this role to the JFrog user CI-Bot once (an admin does; JFrog maps one role per user): PUT /access/api/v1/aws/iam_role {"username": "CI-Bot", "iam_role": "<this ARN>"}');
   });
 
   test('awsIamRole(): no credential secret anywhere; the role to map is a property and a stack output', () => {
@@ -354,8 +354,8 @@ describe('JfrogTokenRotation', () => {
 
 describe('validation at synth', () => {
   test.each<[string, Partial<JfrogTokenRotationProps>, RegExp]>([
-    ['http URL', { jfrogUrl: 'http://acme.jfrog.io' }, /jfrogUrl must be an https origin .*; it does not use https.*got 'http:\/\/acme.jfrog.io'/],
-    ['malformed URL', { jfrogUrl: 'acme.jfrog.io' }, /jfrogUrl must be an https origin .*it is not an absolute URL, got 'acme.jfrog.io'/],
+    ['http URL', { jfrogUrl: 'http://acme.jfrog.io' }, /jfrogUrl must be the JFrog Platform URL: an https origin.*; it does not use https.*got 'http:\/\/acme.jfrog.io'/],
+    ['malformed URL', { jfrogUrl: 'acme.jfrog.io' }, /jfrogUrl must be the JFrog Platform URL: an https origin.*it is not an absolute URL, got 'acme.jfrog.io'/],
     ['URL with credentials', { jfrogUrl: 'https://admin:pw@acme.jfrog.io' }, /it contains user info/],
     ['URL with a query', { jfrogUrl: 'https://acme.jfrog.io/?a=b' }, /it has a query or fragment/],
     ['URL with a fragment', { jfrogUrl: 'https://acme.jfrog.io/#a' }, /it has a query or fragment/],
@@ -466,5 +466,67 @@ describe('synth warnings for what would fail at JFrog', () => {
       jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), interval: Duration.days(30), credentials: JfrogCredentials.awsIamRole(), dedicatedFunction: true,
     });
     expect(warnings(stack).filter((w) => w.includes('one IAM role per user'))).toEqual([expect.stringContaining('map their roles to an admin user (awsIamRole() without mappedUser)')]);
+  });
+});
+
+describe('mistakes users make, caught at synth with the fix in the message (issue 21)', () => {
+  test.each<[string, Partial<JfrogTokenRotationProps>, RegExp]>([
+    ['the Artifactory URL', { jfrogUrl: 'https://acme.jfrog.io/artifactory' }, /jfrogUrl must be the JFrog Platform URL, not a path under it \('\/artifactory'.*use 'https:\/\/acme\.jfrog\.io', got/],
+    ['a UI URL', { jfrogUrl: 'https://acme.jfrog.io/ui/admin/artifactory' }, /not a path under it \('\/ui\/admin\/artifactory'.*use 'https:\/\/acme\.jfrog\.io'/],
+    ['an API URL under a base path', { jfrogUrl: 'https://tools.example.com/jfrog/access/api/v1' }, /use 'https:\/\/tools\.example\.com\/jfrog'/],
+    ['an explicit :443', { jfrogUrl: 'https://acme.jfrog.io:443' }, /jfrogUrl must not name the default port: drop ':443'/],
+    ['the username field as the token field', { tokenField: 'username' }, /tokenField cannot be 'username': the secret keeps the JFrog user there.*use 'password'/],
+    ['the username field as the reference token field', { referenceTokenField: 'username' }, /referenceTokenField cannot be 'username'/],
+  ])('%s is refused', (_name, props, message) => {
+    expect(() => setup(props)).toThrow(message);
+  });
+
+  test.each([
+    ['applied-permissions/group:readers', /is not a scope JFrog documents \(JfrogTokenScope\.groups\(\) writes it/],
+    ['applied-permission/groups:readers', /is not a scope JFrog documents \(applied-permissions, plural\)/],
+    ['applied-permissions/amdin', /is not a scope JFrog documents \(a misspelt admin or user\?\)/],
+    ['applied-permissions/user applied-permissions/roles:proj', /'applied-permissions\/roles:proj' is not a scope JFrog documents/],
+  ])('JfrogTokenScope.of(%s) is refused, naming the forms', (scope, message) => {
+    expect(() => JfrogTokenScope.of(scope)).toThrow(message);
+  });
+
+  test.each(['applied-permissions/user', 'applied-permissions/groups:readers,"release managers"', 'applied-permissions/roles:proj:Developer', 'system:metrics:r', 'member-of-groups:readers api:*'])(
+    'JfrogTokenScope.of(%s) is accepted', (scope) => {
+      expect(JfrogTokenScope.of(scope).value).toBe(scope);
+    });
+
+  test.each([' readers', 'readers ', 'read\ters'])('JfrogTokenScope.groups(%j) is refused: JFrog would look for that exact name', (group) => {
+    expect(() => JfrogTokenScope.groups(group)).toThrow(/group names cannot start or end with whitespace, nor hold tabs or line breaks/);
+  });
+
+  test('a group name with an inner space is quoted, as JFrog documents', () => {
+    expect(JfrogTokenScope.groups('release managers').value).toBe('applied-permissions/groups:"release managers"');
+  });
+
+  test('adminToken() naming the rotated secret itself is refused', () => {
+    expect(() => rotationStack((stack) => {
+      const secret = new secretsmanager.Secret(stack, 'Own');
+      return { secret, credentials: JfrogCredentials.adminToken(secret) };
+    })).toThrow(/credentials name the rotated secret itself \(ADMIN_TOKEN\): the credential would be replaced by the token it minted/);
+  });
+
+  test('selfRotating() on the construct\'s new secret warns, with the seeding command', () => {
+    const { stack } = setup({ credentials: JfrogCredentials.selfRotating(), scope: JfrogTokenScope.user() });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('selfRotating\\(\\) mints each token with the one before it.*aws secretsmanager put-secret-value --secret-id .*"username":"ci-bot","token":"<a token of ci-bot>".*rotate-secret'))).toHaveLength(1);
+  });
+
+  test('selfRotating() on a secret passed in (seeded by its owner) does not warn', () => {
+    const { stack } = rotationStack((s) => ({ secret: new secretsmanager.Secret(s, 'Seeded'), credentials: JfrogCredentials.selfRotating(), scope: JfrogTokenScope.user() }));
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('selfRotating'))).toHaveLength(0);
+  });
+
+  // what a JavaScript (or Python, Java) user meets without TypeScript's checks
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    ['no credentials', { credentials: undefined }, /credentials must come from a JfrogCredentials factory: JfrogCredentials\.adminToken\(secret\).*got undefined/],
+    ['a secret name as credentials', { credentials: 'jfrog/admin-token' }, /credentials must come from a JfrogCredentials factory.*got the string 'jfrog\/admin-token'/],
+    ['a scope string', { scope: 'applied-permissions/user' }, /scope must come from a JfrogTokenScope factory: JfrogTokenScope\.user\(\).*got the string/],
+    ['a secret name as secret', { secret: 'ci/jfrog' }, /secret must be a Secrets Manager secret \(ISecret\).*Secret\.fromSecretNameV2.*got the string 'ci\/jfrog'/],
+  ])('%s: a message naming the factory', (_name, props, message) => {
+    expect(() => setup(props as Partial<JfrogTokenRotationProps>)).toThrow(message);
   });
 });
