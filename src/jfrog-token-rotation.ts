@@ -12,7 +12,7 @@ import { JfrogCredentialsKind } from './credentials-kind';
 import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter } from './rotation-config';
 import { RotationFunctionGroup } from './rotation-function-group';
 import { JfrogRotationFunctionOptions } from './rotation-function-options';
-import { JfrogRotationSchedule } from './schedule';
+import { JfrogRotationSchedule, longestGapHours } from './schedule';
 import { JfrogTokenScope } from './scope';
 
 /** Properties of a `JfrogTokenRotation`. */
@@ -249,7 +249,11 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     if (cap !== undefined && this.tokenLifetime.toSeconds() > cap) {
       throw new Error(`tokenLifetime ${this.tokenLifetime.toHumanString()} is longer than the server's token.max-expiry (jfrogMaxExpiry, ${props.jfrogMaxExpiry!.toHumanString()}): JFrog would refuse every mint with HTTP 403. Shorten tokenLifetime, or use an admin credential and drop jfrogMaxExpiry`);
     }
+    if (props.tokenLifetime === undefined && cap !== undefined && !this.interval.isUnresolved() && cap < this.interval.toSeconds()) {
+      throw new Error(`jfrogMaxExpiry (${props.jfrogMaxExpiry!.toHumanString()}) caps the default tokenLifetime below interval (${this.interval.toHumanString()}): every token would expire before the next rotation. Rotate more often (interval at most ${props.jfrogMaxExpiry!.toHumanString()}), or raise the server's token.max-expiry`);
+    }
     validateLifetime(this, this.tokenLifetime, this.interval);
+    validateScheduleGap(props.schedule, this.interval);
     this.tokenField = props.tokenField ?? 'token';
     validateTokenField('tokenField', this.tokenField);
     if (props.referenceTokenField !== undefined) {
@@ -560,6 +564,19 @@ function validateLifetime(scope: Construct, lifetime: Duration, interval: Durati
   if (lifetime.toSeconds() < safe) {
     Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:shortLifetime',
       `tokenLifetime ${lifetime.toHumanString()} is shorter than twice the interval plus a day: one failed rotation can let the token expire before the next one is due`);
+  }
+}
+
+/**
+ * `interval` sizes the default lifetime and the overdue alarm: a cron whose longest gap is longer
+ * lets tokens expire between rotations
+ */
+function validateScheduleGap(schedule: JfrogRotationSchedule | undefined, interval: Duration): void {
+  if (!schedule || interval.isUnresolved()) return;
+  const gap = longestGapHours(schedule.expressionString);
+  if (gap !== undefined && gap * 3600 > interval.toSeconds()) {
+    const longest = Number.isFinite(gap) ? Duration.hours(gap).toHumanString() : 'more than four years';
+    throw new Error(`interval (${interval.toHumanString()}) is shorter than the longest gap between two rotations of schedule '${schedule.expressionString}' (${longest}): interval sizes the token lifetime and the overdue alarm, so tokens would expire between rotations. Set interval to at least ${longest}, or rotate more often`);
   }
 }
 

@@ -378,7 +378,7 @@ describe('validation at synth', () => {
       /can mint only tokens with scope JfrogTokenScope\.user\(\) .* got 'applied-permissions\/groups:readers'/],
     ['the refresh token\'s field as the token field', { tokenField: 'refreshToken' }, /tokenField cannot be 'refreshToken': the rotation writes .*refreshToken itself/],
     ['lifetime above the server\'s max expiry', { jfrogMaxExpiry: Duration.days(30), tokenLifetime: Duration.days(45) }, /tokenLifetime 45 days is longer than the server's token.max-expiry \(jfrogMaxExpiry, 30 days\): JFrog would refuse every mint with HTTP 403/],
-    ['max expiry shorter than the interval', { jfrogMaxExpiry: Duration.days(20) }, /tokenLifetime must be at least interval \(30 days\).*got 20 days/],
+    ['max expiry shorter than the interval', { jfrogMaxExpiry: Duration.days(20) }, /jfrogMaxExpiry \(20 days\) caps the default tokenLifetime below interval \(30 days\).*interval at most 20 days/],
     ['reference token field equal to the token field', { tokenField: 'jf', referenceTokenField: 'jf' }, /referenceTokenField must differ from tokenField \('jf'\)/],
     ['audience with a double space', { audience: 'jfrt@*  jfac@*' }, /audience must be JFrog service ids known at synth, separated by single spaces \(such as 'jfrt@\* jfac@\*'\), got 'jfrt@\*  jfac@\*'/],
     ['empty project key', { projectKey: '' }, /projectKey must be a plain string without spaces, known at synth, got ''/],

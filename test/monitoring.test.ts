@@ -163,9 +163,22 @@ describe('schedules', () => {
   });
 
   test('a raw expression passes through', () => {
-    setup({ schedule: JfrogRotationSchedule.expression('cron(0 6 1 * ? *)') }).t().hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    setup({ schedule: JfrogRotationSchedule.expression('cron(0 6 1 * ? *)'), interval: Duration.days(31) }).t().hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: { ScheduleExpression: 'cron(0 6 1 * ? *)' },
     });
+  });
+
+  test.each([
+    ['a monthly cron', 'cron(0 6 1 * ? *)', Duration.days(30), /interval \(30 days\) is shorter than the longest gap between two rotations of schedule 'cron\(0 6 1 \* \? \*\)' \(31 days\).*Set interval to at least 31 days/],
+    ['a weekly cron', 'cron(0 4 ? * MON *)', Duration.days(6), /\(7 days\)/],
+    ['the first Monday of each month', 'cron(0 4 ? * MON#1 *)', Duration.days(31), /\(35 days\)/],
+    ['a rate', 'rate(20 days)', Duration.days(14), /\(20 days\)/],
+  ])('%s with a shorter interval is refused, naming the gap', (_name, expression, interval, message) => {
+    expect(() => setup({ schedule: JfrogRotationSchedule.expression(expression), interval })).toThrow(message);
+  });
+
+  test('a weekly cron with a 7-day interval passes', () => {
+    expect(() => setup({ schedule: JfrogRotationSchedule.cron({ hour: '4', weekDay: 'MON' }), interval: Duration.days(7) })).not.toThrow();
   });
 
   test.each<[string, () => unknown, RegExp]>([
