@@ -302,7 +302,9 @@ export async function runSequence(actions: readonly Action[], refreshable = fals
 describe('the trust invariants hold under random sequences of rotations, crafted steps, hand writes, label moves and JFrog faults', () => {
   test.each([false, true])('refreshable: %s', async (refreshable) => {
     await fc.assert(
-      fc.asyncProperty(fc.array(actionArbitrary(refreshable), { minLength: 1, maxLength: 10 }), async (actions) => { await runSequence(actions, refreshable); }),
+      fc.asyncProperty(fc.array(actionArbitrary(refreshable), { minLength: 1, maxLength: 10 }), async (actions) => {
+        await runSequence(actions, refreshable);
+      }),
       { numRuns: RUNS, seed: SEED, endOnFailure: RUNS <= 20 },
     );
   }, 30 * 60_000);
