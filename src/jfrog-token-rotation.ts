@@ -656,7 +656,8 @@ function validateTokenField(prop: string, field: string): void {
  */
 function validateCredentialsFor(scope: Construct, props: JfrogTokenRotationProps, secret: secretsmanager.ISecret): void {
   const credential = props.credentials.secret;
-  const same = credential === secret || (credential !== undefined && !Token.isUnresolved(credential.secretArn) && credential.secretArn === secret.secretArn);
+  const sameArn = credential !== undefined && !Token.isUnresolved(credential.secretArn) && credential.secretArn === secret.secretArn;
+  const same = credential === secret || sameArn;
   if (same) {
     throw new Error(`credentials name the rotated secret itself (${props.credentials.kind}): the credential would be replaced by the token it minted. Keep the admin credential in a secret of its own, or use JfrogCredentials.selfRotating() to let the token mint its successor`);
   }
