@@ -139,18 +139,23 @@ async function heldTokenIds(ctx: StepContext): Promise<Set<string> | undefined> 
 }
 
 /**
- * the token ids of these values. 'held': the id of the token each holds (its jti; the recorded
- * tokenId only for a token that is no JWT). 'named': every id a value names, the recorded one too
+ * the token ids of these values. 'held': the id of the token each holds: its jti, or the
+ * recorded tokenId beside a JFrog reference token (which carries no id); a value whose token is
+ * neither holds none, whatever its tokenId says. 'named': every id a value names
  */
 function tokenIdsOf(values: ReadonlyArray<TokenSecret | undefined>, which: 'held' | 'named'): Set<string> {
   const ids = new Set<string>();
   for (const secret of values) {
     const jti = secret?.token ? jwtClaim(secret.token, 'jti') : undefined;
     if (typeof jti === 'string') ids.add(jti);
-    if (secret?.tokenId && (which === 'named' || typeof jti !== 'string')) ids.add(secret.tokenId);
+    const reference = secret?.token?.startsWith(REFERENCE_TOKEN_PREFIX) === true;
+    if (secret?.tokenId && (which === 'named' || (typeof jti !== 'string' && reference))) ids.add(secret.tokenId);
   }
   return ids;
 }
+
+/** how every JFrog reference token begins (`reftkn` in base64) */
+const REFERENCE_TOKEN_PREFIX = 'cmVmdGtu';
 
 /**
  * a mint that failed after the request may have reached JFrog (no answer, a 5xx from a proxy,
@@ -163,11 +168,15 @@ export function mayHaveMinted(e: unknown): boolean {
   return e.status >= 500 || e.status === 200 || e.status === 201;
 }
 
-/** find the tokens this very mint may have left (its description is unique) and revoke them */
-export async function revokeLostMint(ctx: StepContext, auth: JfrogAuth, description: string): Promise<void> {
+/**
+ * find the tokens this very mint may have left (its description is unique) and revoke them.
+ * @param owner whose they may be: the rotation's user, or for a refresh the refresh token's user
+ *   (whoever holds AWSCURRENT's token, which a writer of the secret may have planted)
+ */
+export async function revokeLostMint(ctx: StepContext, auth: JfrogAuth, description: string, owner = ctx.config.username): Promise<void> {
   try {
     const lost = (await ctx.jfrog.tokensWithDescription(auth, description))
-      .filter((t) => ownerOf(t.subject) === ctx.config.username.toLowerCase());
+      .filter((t) => ownerOf(t.subject) === owner.toLowerCase());
     for (const token of lost) {
       await revokeQuietly(ctx, auth, token.tokenId, 'mint-answer-lost', { checked: true });
     }

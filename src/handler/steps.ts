@@ -174,7 +174,8 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
       // another user's token (403): a mint with the configured credential may still work
       const unusable = e instanceof RefreshTokenUnusableError || (e instanceof JfrogError && (e.status === 401 || e.status === 403));
       if (!unusable) {
-        if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description);
+        // a refresh makes a token of the refresh token's user: the one AWSCURRENT's token names
+        if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description, ownerOf(String(jwtClaim(current.token, 'sub') ?? '')) || config.username);
         throw e;
       }
       refused = e;

@@ -310,8 +310,9 @@ describe('the trust invariants hold under random sequences of rotations, crafted
   }, 30 * 60_000);
 });
 
-// what the hunt found on its own, run against the code before issue 17's fixes (200 sequences
-// each, seeds 1861129551 and -782859768), shrunk by fast-check and kept as plain regression tests
+// what the hunt found on its own, shrunk by fast-check and kept as plain regression tests: the
+// first two against the code before issue 17's fixes (200 sequences each, seeds 1861129551 and
+// -782859768), the next two against the fixed code
 describe('found by the hunt', () => {
   test.each<[string, Action[], boolean]>([
     // a copy of AWSCURRENT (its tokenId included) staged with a bogus token: testSecret's 401 path revoked the current token
@@ -322,6 +323,12 @@ describe('found by the hunt', () => {
     ['a planted refresh token of a wider token, then a rotation', [
       { op: 'plant-refresh', of: 'wider' }, { op: 'rotate' }, { op: 'plant-refresh', of: 'wider' },
     ], true],
+    // after the fixes (200 sequences each, the first run of the fixed code): a value whose token
+    // is no JWT kept the token its tokenId named alive through the sweep, a third live token
+    ['a bogus token written with the old tokenId, then a rotation', [{ op: 'write', token: 'bogus' }, { op: 'rotate' }, { op: 'continue' }], false],
+    // a refresh of another user's planted token whose answer was lost: the lost token was looked
+    // for among the rotation user's tokens only, and another user's token with this secret's description lived
+    ['another user\'s planted refresh token, the refresh answer lost', [{ op: 'plant-refresh', of: 'other-user' }, { op: 'rotate', fault: 'mint-answer-lost' }], true],
   ])('%s', async (_name, actions, refreshable) => {
     await runSequence(actions, refreshable);
   }, 120_000);

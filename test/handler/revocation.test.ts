@@ -71,10 +71,10 @@ const warnings = (): Array<Record<string, unknown>> => printed.join('').split('\
   .map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 'WARN');
 
 describe('sweep', () => {
-  test('revokes every live token of this secret and user but the kept ones (by id or by the jti in the token)', async () => {
+  test('revokes every live token of this secret and user but the kept ones (by the jti in the token, or the id beside a reference token)', async () => {
     const { jfrog, revoked } = fakeJfrog([mine('t1', 'v1'), mine('t2', 'v2'), mine('t3', 'v3'), mine('t0', 'v0')]);
     const ctx = context(jfrog);
-    const listed = await sweep(ctx, AUTH, [{ fields: {}, tokenId: 't3' }, { fields: {}, token: jwt('t2') }, undefined]);
+    const listed = await sweep(ctx, AUTH, [{ fields: {}, token: 'cmVmdGtuOjAxOjEyMzQ1Njc4OTA', tokenId: 't3' }, { fields: {}, token: jwt('t2') }, undefined]);
     expect(revoked.sort()).toEqual(['t0', 't1']);
     expect([...listed].sort()).toEqual(['t0', 't1', 't2', 't3']);
     expect(ctx.outcome).toMatchObject({ revocation: 'revoked', revokedTokenIds: expect.arrayContaining(['t0', 't1']) });
@@ -84,6 +84,12 @@ describe('sweep', () => {
     const { jfrog, revoked } = fakeJfrog([mine('t1', 'v1'), mine('t2', 'v2')]);
     await sweep(context(jfrog), AUTH, [{ fields: {}, token: jwt('t2'), tokenId: 't1' }]);
     expect(revoked).toEqual(['t1']);
+  });
+
+  test('a kept value whose token is neither a JWT nor a reference token (or that has none) keeps nothing its tokenId names', async () => {
+    const { jfrog, revoked } = fakeJfrog([mine('t1', 'v1'), mine('t2', 'v2')]);
+    await sweep(context(jfrog), AUTH, [{ fields: {}, token: 'not-a-token', tokenId: 't1' }, { fields: {}, tokenId: 't2' }]);
+    expect(revoked.sort()).toEqual(['t1', 't2']);
   });
 
   test('the tokens minted for a kept version (a rotation in flight) stay, whatever the values hold', async () => {
