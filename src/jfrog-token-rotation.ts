@@ -9,11 +9,12 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { JfrogCredentials } from './credentials';
 import { JfrogCredentialsKind } from './credentials-kind';
-import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, RotationParameter } from './rotation-config';
+import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS } from './rotation-config';
 import { RotationFunctionGroup } from './rotation-function-group';
 import { JfrogRotationFunctionOptions } from './rotation-function-options';
 import { JfrogRotationSchedule, longestGapHours } from './schedule';
 import { JfrogTokenScope } from './scope';
+import type { RotationParameter } from './settings';
 
 /** Properties of a `JfrogTokenRotation`. */
 export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {

@@ -1,7 +1,6 @@
 // what the construct and the handler agree on, in one place so the two sides cannot drift apart.
 // the construct imports this file; the handler bundle does too.
 import { createHash } from 'crypto';
-import type { RotationParameter } from './settings';
 
 /**
  * the environment of a rotation function: where its rotations' configuration parameters are.
@@ -26,14 +25,24 @@ export const ENV = {
  * the function's environment (which only a deployment changes), checked against the settings
  * parameter (which whoever holds ssm:PutParameter on the path could edit) before every step
  */
-export type PinnedSettings = Pick<RotationParameter,
-'jfrogUrl' | 'username' | 'scope' | 'lifetimeSeconds' | 'tokenField' | 'revokePrevious' | 'credentialsKind' | 'credentialsField'
-| 'referenceTokenField' | 'audience' | 'projectKey' | 'refreshable'> & {
+export interface PinnedSettings {
+  readonly jfrogUrl: string;
+  readonly username: string;
+  readonly scope: string;
+  readonly lifetimeSeconds: number;
+  readonly tokenField?: string;
+  readonly revokePrevious?: boolean;
+  readonly credentialsKind: string;
+  readonly credentialsField?: string;
+  readonly referenceTokenField?: string;
+  readonly audience?: string;
+  readonly projectKey?: string;
+  readonly refreshable?: boolean;
   /** the settings parameter's key: binds the pin to one secret (see parameterKey) */
   readonly key?: string;
   /** the credential's position in the function's credential list, -1 for none */
   readonly credentialsIndex: number;
-};
+}
 
 /**
  * the pin of a rotation's settings: 96 bits of SHA-256 over its canonical JSON, base64url (16
@@ -61,8 +70,6 @@ export function settingsPin(settings: PinnedSettings): string {
  */
 export const CONFIG_PARAMETER_PREFIX = '/cdk-jfrog-token-rotation';
 
-/** the configuration parameter's JSON (version 1): defined once, by the schema in settings.ts */
-export type { RotationParameter };
 
 /**
  * the parameter name's last part for a secret name: every character SSM does not allow in a

@@ -3,7 +3,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { ssmClient } from '../../src/handler/aws';
 import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, parseConfig, RotationConfig } from '../../src/handler/config';
 import { ConfigurationError, RefusedInvocationError } from '../../src/handler/errors';
-import { CONFIG_PARAMETER_PREFIX, ENV, RotationParameter, settingsPin } from '../../src/rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, settingsPin } from '../../src/rotation-config';
+import type { RotationParameter } from '../../src/settings';
 import { Harness, RotationSettings } from '../support/harness';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jfrog-token-AbCdEf';

@@ -10,7 +10,8 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { emfRecords, functionArnFor, invokeHandler, InvokeResult, logLines } from './invoke';
 import { Step, STEPS } from '../../src/handler/steps';
-import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, RotationParameter, secretNameOfArn, settingsPin } from '../../src/rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, secretNameOfArn, settingsPin } from '../../src/rotation-config';
+import type { RotationParameter } from '../../src/settings';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { MotoServer } from '../emulators/moto';
 
