@@ -218,6 +218,14 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   public readonly overdueAlarm?: cloudwatch.Alarm;
 
   /**
+   * Alarm: a token that a rotation of the function meant to revoke could not be revoked.
+   *
+   * The token (the one two generations old, the one the secret started with, or one a failed
+   * step took back) stays valid until it expires; the function's log names it.
+   */
+  public readonly revocationFailedAlarm?: cloudwatch.Alarm;
+
+  /**
    * The EventBridge rule that forwards Secrets Manager's RotationFailed, RotationAbandoned and
    * TestRotationFailed events to the function, which counts those of its own secrets.
    */
@@ -330,6 +338,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.rotationFailedAlarm = group.rotationFailedAlarm;
     this.expiryAlarm = group.expiryAlarm;
     this.overdueAlarm = group.overdueAlarm;
+    this.revocationFailedAlarm = group.revocationFailedAlarm;
 
     // the settings live in SSM, not in the secret and not in the shared function's environment
     // (see CONFIG_PARAMETER_PREFIX in rotation-config.ts for why)

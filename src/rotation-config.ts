@@ -92,6 +92,7 @@ export const METRICS = {
   functionDimension: 'FunctionName',
   rotationSucceeded: 'RotationSucceeded',
   rotationFailed: 'RotationFailed',
+  /** per rotation, and per function (the alarm): old tokens that could not be revoked */
   revocationFailed: 'RevocationFailed',
   secondsUntilExpiry: 'SecondsUntilExpiry',
   secondsSinceLastRotation: 'SecondsSinceLastRotation',

@@ -77,6 +77,7 @@ export class RotationFunctionGroup extends Construct {
   public readonly rotationFailedAlarm?: cloudwatch.Alarm;
   public readonly expiryAlarm?: cloudwatch.Alarm;
   public readonly overdueAlarm?: cloudwatch.Alarm;
+  public readonly revocationFailedAlarm?: cloudwatch.Alarm;
   /** what a rotation schedule needs in place before its first rotation */
   public readonly ready: IDependable[];
 
@@ -251,6 +252,13 @@ export class RotationFunctionGroup extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         alarmDescription: `A JFrog token has not rotated within its interval plus its rotation window (or a day). ${where}`,
+      });
+      this.revocationFailedAlarm = alarm('RevocationFailed', this.functionMetric(METRICS.revocationFailed, 'Sum', Duration.hours(1)), {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // counted only when a revocation fails: silence is success
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `A JFrog token the rotation meant to revoke could not be revoked: it stays valid until it expires. AWSCURRENT is unaffected. The warning in the log names the secret and the token id; fix the cause (JFrog unreachable, or a credential that may not revoke), then revoke the token in JFrog, or rotate again (with revokePrevious, the default, a finished rotation revokes every token minted for the secret except the current and the previous). ${where}`,
       });
     }
     if (props.alarmTopic) {

@@ -52,8 +52,9 @@ export interface JfrogRotationFunctionOptions {
 
   /**
    * Create the alarms of the rotation function: rotation errors, rotation failed or abandoned
-   * (Secrets Manager's own events), a token expiring soon, a rotation overdue. Each watches every
-   * rotation of the function; the function's log names the secret.
+   * (Secrets Manager's own events), a token expiring soon, a rotation overdue, an old token that
+   * could not be revoked. Each watches every rotation of the function; the function's log names
+   * the secret.
    *
    * @default true
    */

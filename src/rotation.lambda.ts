@@ -110,7 +110,11 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
     const err = asRotationError(e);
     // a credential that failed may have changed: read it afresh next time
     clearCredentialCache();
-    if (config) metrics.secret(config.metricSecretName).count(METRICS.rotationFailed);
+    if (config) {
+      metrics.secret(config.metricSecretName).count(METRICS.rotationFailed);
+      // a step can fail after taking a token back failed (one it minted and could not store)
+      reportRevocationFailures(config, outcome, metrics);
+    }
     // an invocation Secrets Manager did not start (or settings bound to another secret): a
     // probe or an attack, counted for the function so an alarm can watch it
     if (err instanceof RefusedInvocationError) metrics.fn(functionName).count(METRICS.refusedInvocations);
@@ -119,7 +123,7 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
   }
 }
 
-/** the metrics of a step that succeeded: a promotion, the new token's expiry, a revocation that failed */
+/** the metrics of a step that succeeded: a promotion, the new token's expiry, revocations that failed */
 function reportSuccess(config: RotationConfig, outcome: StepOutcome, metrics: RotationMetrics): void {
   const secret = metrics.secret(config.metricSecretName);
   if (outcome.result === 'promoted') {
@@ -130,7 +134,18 @@ function reportSuccess(config: RotationConfig, outcome: StepOutcome, metrics: Ro
       metrics.fn(functionName).lowestSeconds(METRICS.expiryHeadroom, left - config.expiryWarningSeconds);
     }
   }
-  if (outcome.revocation === 'failed') secret.count(METRICS.revocationFailed);
+  reportRevocationFailures(config, outcome, metrics);
+}
+
+/**
+ * tokens that could not be revoked and stay valid until they expire: per secret, and per function
+ * for its alarm (one alarm for all its rotations; the warning logged names the secret and token)
+ */
+function reportRevocationFailures(config: RotationConfig, outcome: StepOutcome, metrics: RotationMetrics): void {
+  const failures = outcome.revocationFailures ?? 0;
+  if (failures === 0) return;
+  metrics.secret(config.metricSecretName).count(METRICS.revocationFailed, failures);
+  metrics.fn(functionName).count(METRICS.revocationFailed, failures);
 }
 
 /**
