@@ -275,7 +275,8 @@ async function assertInvariants(world: World, before: Snapshot, action: Action):
   const live = ours.filter((t) => h.jfrog.validToken(t.accessToken));
   const perVersion = new Map<string, number>();
   for (const t of live) perVersion.set(t.description!, (perVersion.get(t.description!) ?? 0) + 1);
-  expect({ where, versionsWithTwoLiveTokens: [...perVersion].filter(([, n]) => n > 1).map(([d]) => d) }).toEqual({ where, versionsWithTwoLiveTokens: [] });
+  const versionsWithTwoLiveTokens = [...perVersion].filter(([, n]) => n > 1).map(([d]) => d);
+  expect({ where, versionsWithTwoLiveTokens }).toEqual({ where, versionsWithTwoLiveTokens: [] });
   if (action.op === 'rotate' && !action.fault && world.log[world.log.length - 1].endsWith('-> rotated')) {
     const pending = (await h.stage(world.secretArn, 'AWSPENDING')).value?.token;
     const allowed = new Set([...after.held, pending]);
