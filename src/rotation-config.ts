@@ -19,6 +19,18 @@ export const ENV = {
   pins: 'JFROG_ROTATION_PINS',
   /** the credential secrets the rotations may mint with (space-separated ARNs); pins name them by position */
   credentials: 'JFROG_ROTATION_CREDENTIALS',
+  /** the event bus the function announces each promoted token on ('default'); unset: no events */
+  eventBus: 'JFROG_ROTATION_EVENT_BUS',
+} as const;
+
+/**
+ * the event the function puts on the account's default bus after each promotion (the construct's
+ * onTokenRotated() matches it). Its detail names the secret, the version and the token's id and
+ * expiry, never a token
+ */
+export const TOKEN_ROTATED_EVENT = {
+  source: 'cdk-jfrog-token-rotation',
+  detailType: 'JFrog Token Rotated',
 } as const;
 
 /**
@@ -104,6 +116,8 @@ export const METRICS = {
   rotationFailureEvents: 'RotationFailureEvents',
   /** per function: invocations refused (settings bound to another secret, a version Secrets Manager did not stage) */
   refusedInvocations: 'RefusedInvocations',
+  /** per rotation and per function: a promotion whose TOKEN_ROTATED_EVENT EventBridge did not take */
+  eventPublishFailed: 'EventPublishFailed',
 } as const;
 
 /** the input of the scheduled health check (not a rotation event) */
