@@ -276,7 +276,7 @@ export class RotationFunctionGroup extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         // counted only when a revocation fails: silence is success
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `A JFrog token the rotation meant to revoke could not be revoked: it stays valid until it expires. AWSCURRENT is unaffected. The warning in the log names the secret and the token id; fix the cause (JFrog unreachable, or a credential that may not revoke), then revoke the token in JFrog, or rotate again (with revokePrevious, the default, a finished rotation revokes every token minted for the secret except the current and the previous). ${where}`,
+        alarmDescription: `A JFrog token the rotation meant to revoke could not be revoked: it stays valid until it expires. AWSCURRENT is unaffected. The warning in the log names the secret (and the token id, where known); fix the cause (JFrog unreachable, or a credential that may not revoke), then revoke the token in JFrog, or rotate again (with revokePrevious, the default, a finished rotation revokes every token minted for the secret except the current and the previous). ${where}`,
       });
     }
     if (props.alarmTopic) {
