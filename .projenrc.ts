@@ -11,7 +11,7 @@ import { UpdateSnapshot } from 'projen/lib/javascript';
 const CDK_FLOOR = '2.127.0';
 const CDK_DEV = '2.257.0';
 
-// the handler calls Secrets Manager and SSM through the AWS SDK v3 clients, bundled at this
+// the handler calls Secrets Manager, SSM and EventBridge through the AWS SDK v3 clients, bundled at this
 // exact version (CONTRIBUTING.md says why bundled, not the runtime's): FIPS, dual-stack and
 // custom endpoints, clock-skew correction, retries and typed errors are AWS's code, not ours
 const AWS_SDK = '3.1164.0';
@@ -41,6 +41,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // bundled into the handler (esbuild), so devDependencies: consumers never install them
     `@aws-sdk/client-secrets-manager@${AWS_SDK}`,
     `@aws-sdk/client-ssm@${AWS_SDK}`,
+    // the event the handler puts on the default bus after each promotion (bundled)
+    `@aws-sdk/client-eventbridge@${AWS_SDK}`,
+    // the tests only: the queue a rule in moto delivers that event to
+    `@aws-sdk/client-sqs@${AWS_SDK}`,
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
     // structured, redacted JSON logs and EMF metrics in the handler (bundled)

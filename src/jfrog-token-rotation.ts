@@ -9,7 +9,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { JfrogCredentials } from './credentials';
 import { JfrogCredentialsKind } from './credentials-kind';
-import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS } from './rotation-config';
+import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, TOKEN_ROTATED_EVENT } from './rotation-config';
 import { RotationFunctionGroup } from './rotation-function-group';
 import { JfrogRotationFunctionOptions } from './rotation-function-options';
 import { JfrogRotationSchedule, longestGapHours } from './schedule';
@@ -152,8 +152,8 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
    *
    * By default the rotations of a stack share one rotation function (with its role, log group,
    * health check, failure rule and alarms): rotations that agree on `vpc`, `vpcSubnets`,
-   * `securityGroups`, `vpcEndpoints`, `logRetention`, `alarms` and `alarmTopic` share one
-   * function, so a stack can hold a hundred rotations. A dedicated function isolates one
+   * `securityGroups`, `vpcEndpoints`, `logRetention`, `alarms`, `alarmTopic` and `publishEvents`
+   * share one function, so a stack can hold a hundred rotations. A dedicated function isolates one
    * rotation's logs, alarms and permissions, at about 12 more resources.
    *
    * @default false
@@ -177,6 +177,15 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
  * AWSCURRENT; the token that falls two generations behind is revoked.
  */
 export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
+  /** The `source` of the events the rotation function puts on the default event bus. */
+  public static readonly EVENT_SOURCE: string = TOKEN_ROTATED_EVENT.source;
+
+  /**
+   * The `detail-type` of the event put on the default event bus after each rotation that puts a
+   * new token in AWSCURRENT (see `publishEvents` and `onTokenRotated()`).
+   */
+  public static readonly TOKEN_ROTATED_DETAIL_TYPE: string = TOKEN_ROTATED_EVENT.detailType;
+
   /** The secret that holds the token; CI systems read its AWSCURRENT version. */
   public readonly secret: secretsmanager.ISecret;
 
@@ -222,6 +231,14 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   public readonly overdueAlarm?: cloudwatch.Alarm;
 
   /**
+   * Alarm: a token that a rotation of the function meant to revoke could not be revoked.
+   *
+   * The token (the one two generations old, the one the secret started with, or one a failed
+   * step took back) stays valid until it expires; the function's log names it.
+   */
+  public readonly revocationFailedAlarm?: cloudwatch.Alarm;
+
+  /**
    * The EventBridge rule that forwards Secrets Manager's RotationFailed, RotationAbandoned and
    * TestRotationFailed events to the function, which counts those of its own secrets.
    */
@@ -235,6 +252,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
 
   private readonly fn: lambda.Function;
   private readonly metricSecretName: string;
+  private readonly publishesEvents: boolean;
 
   constructor(scope: Construct, id: string, props: JfrogTokenRotationProps) {
     super(scope, id);
@@ -322,11 +340,13 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       logRetention: props.logRetention,
       alarms: props.alarms,
       alarmTopic: props.alarmTopic,
+      publishEvents: props.publishEvents,
     };
     const group = props.dedicatedFunction
       ? new RotationFunctionGroup(this, 'Function', groupProps)
       : RotationFunctionGroup.of(this, groupProps);
     this.fn = group.function;
+    this.publishesEvents = group.publishesEvents;
     this.rotationFunction = group.function;
     this.rotationFunctionRoleArn = group.role.roleArn;
     if (props.credentials.kind === JfrogCredentialsKind.AWS_IAM_ROLE) {
@@ -346,6 +366,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.rotationFailedAlarm = group.rotationFailedAlarm;
     this.expiryAlarm = group.expiryAlarm;
     this.overdueAlarm = group.overdueAlarm;
+    this.revocationFailedAlarm = group.revocationFailedAlarm;
 
     // the settings live in SSM, not in the secret and not in the shared function's environment
     // (see CONFIG_PARAMETER_PREFIX in rotation-config.ts for why)
@@ -450,6 +471,43 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       statistic: 'Sum',
       ...props,
     });
+  }
+
+  /**
+   * Rotations of this secret whose `JFrog Token Rotated` event EventBridge did not take (count):
+   * the new token is in AWSCURRENT, but consumers waiting for the event do not learn of it.
+   */
+  public metricEventPublishFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.eventPublishFailed, { statistic: 'Sum', ...props });
+  }
+
+  /**
+   * An EventBridge rule on the account's default bus that matches this secret's
+   * `JFrog Token Rotated` events: one after each rotation that puts a new token in AWSCURRENT.
+   *
+   * Give it a target in `options` (or with `addTarget()`): a Lambda function that reloads the
+   * token, an SNS topic, a pipeline. The event's `detail` names the secret (`secretArn`,
+   * `secretName`), the new version (`versionId`, `previousVersionId`), the token (`tokenId`,
+   * `expiresAt`), `username`, `jfrogUrl`, `result` and `revocation`; never the token itself,
+   * which a consumer reads from the secret. Needs `publishEvents` (the default).
+   */
+  public onTokenRotated(id: string, options: events.OnEventOptions = {}): events.Rule {
+    if (!this.publishesEvents) {
+      throw new Error(`onTokenRotated() needs the rotation function to publish events, got publishEvents: false for ${this.node.path}; remove publishEvents: false, or watch the secret another way`);
+    }
+    const rule = new events.Rule(this, id, {
+      description: `A new JFrog token of ${this.node.path} is in AWSCURRENT (cdk-jfrog-token-rotation)`,
+      ...options,
+    });
+    rule.addTarget(options.target);
+    rule.addEventPattern({
+      source: [TOKEN_ROTATED_EVENT.source],
+      detailType: [TOKEN_ROTATED_EVENT.detailType],
+      // the complete ARN when it is known; a secret imported by name is matched by its exact name,
+      // which the function checks against the name Secrets Manager reports
+      detail: this.secret.secretFullArn ? { secretArn: [this.secret.secretFullArn] } : { secretName: [this.secret.secretName] },
+    });
+    return rule;
   }
 
   private metric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {

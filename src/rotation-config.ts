@@ -18,6 +18,18 @@ export const ENV = {
   pins: 'JFROG_ROTATION_PINS',
   /** the credential secrets the rotations may mint with (space-separated ARNs); pins name them by position */
   credentials: 'JFROG_ROTATION_CREDENTIALS',
+  /** the event bus the function announces each promoted token on ('default'); unset: no events */
+  eventBus: 'JFROG_ROTATION_EVENT_BUS',
+} as const;
+
+/**
+ * the event the function puts on the account's default bus after each promotion (the construct's
+ * onTokenRotated() matches it). Its detail names the secret, the version and the token's id and
+ * expiry, never a token
+ */
+export const TOKEN_ROTATED_EVENT = {
+  source: 'cdk-jfrog-token-rotation',
+  detailType: 'JFrog Token Rotated',
 } as const;
 
 /**
@@ -99,6 +111,7 @@ export const METRICS = {
   functionDimension: 'FunctionName',
   rotationSucceeded: 'RotationSucceeded',
   rotationFailed: 'RotationFailed',
+  /** per rotation, and per function (the alarm): old tokens that could not be revoked */
   revocationFailed: 'RevocationFailed',
   secondsUntilExpiry: 'SecondsUntilExpiry',
   secondsSinceLastRotation: 'SecondsSinceLastRotation',
@@ -110,6 +123,8 @@ export const METRICS = {
   rotationFailureEvents: 'RotationFailureEvents',
   /** per function: invocations refused (settings bound to another secret, a version Secrets Manager did not stage) */
   refusedInvocations: 'RefusedInvocations',
+  /** per rotation and per function: a promotion whose TOKEN_ROTATED_EVENT EventBridge did not take */
+  eventPublishFailed: 'EventPublishFailed',
 } as const;
 
 /** the input of the scheduled health check (not a rotation event) */

@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct, IDependable } from 'constructs';
-import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, PinnedSettings, ROTATION_FAILURE_EVENTS, settingsPin } from './rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, PinnedSettings, ROTATION_FAILURE_EVENTS, settingsPin, TOKEN_ROTATED_EVENT } from './rotation-config';
 import { RotationFunction } from './rotation-function';
 import { JfrogRotationFunctionOptions } from './rotation-function-options';
 
@@ -71,12 +71,15 @@ export class RotationFunctionGroup extends Construct {
   public readonly function: lambda.Function;
   /** the SSM path of the rotations' settings, `/cdk-jfrog-token-rotation/<id>/` */
   public readonly configPath: string;
+  /** the function puts TOKEN_ROTATED_EVENT on the default bus after each promotion */
+  public readonly publishesEvents: boolean;
   public readonly healthCheckRule: events.Rule;
   public readonly rotationFailureRule: events.Rule;
   public readonly rotationErrorsAlarm?: cloudwatch.Alarm;
   public readonly rotationFailedAlarm?: cloudwatch.Alarm;
   public readonly expiryAlarm?: cloudwatch.Alarm;
   public readonly overdueAlarm?: cloudwatch.Alarm;
+  public readonly revocationFailedAlarm?: cloudwatch.Alarm;
   /** what a rotation schedule needs in place before its first rotation */
   public readonly ready: IDependable[];
 
@@ -93,6 +96,7 @@ export class RotationFunctionGroup extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.configPath = `${CONFIG_PARAMETER_PREFIX}/${this.node.addr}/`;
+    this.publishesEvents = props.publishEvents ?? true;
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -141,6 +145,8 @@ export class RotationFunctionGroup extends Construct {
         // can write a settings parameter cannot change any of it without a deployment
         [ENV.pins]: Lazy.string({ produce: () => this.pins.join(' ') }),
         [ENV.credentials]: Lazy.string({ produce: () => this.credentialArns.join(' ') }),
+        // the bus each promotion is announced on
+        ...(this.publishesEvents ? { [ENV.eventBus]: 'default' } : {}),
       },
     });
 
@@ -153,6 +159,14 @@ export class RotationFunctionGroup extends Construct {
         stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${parameterPath}/*` }),
       ],
     }));
+    if (this.publishesEvents) {
+      // one kind of event, on the default bus: the function cannot pose as another source there
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+        conditions: { StringEquals: { 'events:source': TOKEN_ROTATED_EVENT.source, 'events:detail-type': TOKEN_ROTATED_EVENT.detailType } },
+      }));
+    }
     // the secrets whose rotation function this is, whatever their number: Secrets Manager's
     // own condition key, as AWS's rotation templates scope a shared function. a separate
     // policy, because it names the function, which depends on the role's default policy
@@ -187,14 +201,19 @@ export class RotationFunctionGroup extends Construct {
     this.ready = [permission, this.function, this.rotationPolicy];
 
     if (props.vpc && props.vpcEndpoints) {
-      for (const [name, service] of [['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER], ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM]] as const) {
+      const services: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
+        ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+        ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM],
+      ];
+      if (this.publishesEvents) services.push(['Events', ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE]);
+      for (const [name, service] of services) {
         const endpoint = props.vpc.addInterfaceEndpoint(`${this.node.id}${name}`, {
           service,
           subnets: props.vpcSubnets,
           privateDnsEnabled: true,
           open: false,
         });
-        endpoint.connections.allowDefaultPortFrom(this.function, 'the JFrog token rotation function calls Secrets Manager and SSM');
+        endpoint.connections.allowDefaultPortFrom(this.function, `the JFrog token rotation function calls ${name === 'Events' ? 'EventBridge' : 'Secrets Manager and SSM'}`);
       }
     }
 
@@ -251,6 +270,13 @@ export class RotationFunctionGroup extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         alarmDescription: `A JFrog token has not rotated within its interval plus its rotation window (or a day). ${where}`,
+      });
+      this.revocationFailedAlarm = alarm('RevocationFailed', this.functionMetric(METRICS.revocationFailed, 'Sum', Duration.hours(1)), {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // counted only when a revocation fails: silence is success
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `A JFrog token the rotation meant to revoke could not be revoked: it stays valid until it expires. AWSCURRENT is unaffected. The warning in the log names the secret (and the token id, where known); fix the cause (JFrog unreachable, or a credential that may not revoke), then revoke the token in JFrog, or rotate again (with revokePrevious, the default, a finished rotation revokes every token minted for the secret except the current and the previous). ${where}`,
       });
     }
     if (props.alarmTopic) {
@@ -406,6 +432,7 @@ function settingsSuffix(props: RotationFunctionGroupProps): string {
     logRetention: props.logRetention === logs.RetentionDays.ONE_YEAR ? undefined : props.logRetention,
     alarms: props.alarms === false ? false : undefined,
     alarmTopic: props.alarmTopic?.node.addr,
+    publishEvents: props.publishEvents === false ? false : undefined,
   };
   const json = JSON.stringify(settings, (_key, value) => (isConstruct(value) ? value.node.addr : value));
   if (json === '{}') return '';

@@ -14,8 +14,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 export interface JfrogRotationFunctionOptions {
   /**
    * Put the rotation function in this VPC, for a self-hosted JFrog that is reachable only
-   * there. The function then needs a route to Secrets Manager and SSM: a NAT gateway or
-   * `vpcEndpoints`.
+   * there. The function then needs a route to Secrets Manager and SSM (and EventBridge, with
+   * `publishEvents`): a NAT gateway or `vpcEndpoints`.
    *
    * @default - not in a VPC
    */
@@ -36,8 +36,8 @@ export interface JfrogRotationFunctionOptions {
   readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * Create the interface endpoints the function calls (Secrets Manager and SSM) in `vpc`,
-   * reachable from the function only.
+   * Create the interface endpoints the function calls (Secrets Manager and SSM, and EventBridge
+   * with `publishEvents`) in `vpc`, reachable from the function only.
    *
    * @default false
    */
@@ -52,8 +52,9 @@ export interface JfrogRotationFunctionOptions {
 
   /**
    * Create the alarms of the rotation function: rotation errors, rotation failed or abandoned
-   * (Secrets Manager's own events), a token expiring soon, a rotation overdue. Each watches every
-   * rotation of the function; the function's log names the secret.
+   * (Secrets Manager's own events), a token expiring soon, a rotation overdue, an old token that
+   * could not be revoked. Each watches every rotation of the function; the function's log names
+   * the secret.
    *
    * @default true
    */
@@ -67,4 +68,18 @@ export interface JfrogRotationFunctionOptions {
    * @default - no notification; the alarms are still created
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * After each rotation that puts a new token in AWSCURRENT, put a `JFrog Token Rotated` event
+   * (source `cdk-jfrog-token-rotation`) on the account's default event bus, so consumers learn
+   * that a new token exists: `JfrogTokenRotation.onTokenRotated()` makes a rule for one secret.
+   *
+   * The event names the secret, the new version, the token's id and expiry, never the token. The
+   * function's role may put only these events, on the default bus only. An event EventBridge does
+   * not take never fails or undoes the rotation: the function logs a warning and counts it
+   * (`metricEventPublishFailed()`).
+   *
+   * @default true
+   */
+  readonly publishEvents?: boolean;
 }

@@ -1,7 +1,9 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
-import { secretsManagerClient, setInvocationDeadline, ssmClient } from './handler/aws';
+import { eventBridgeClient, secretsManagerClient, setInvocationDeadline, ssmClient } from './handler/aws';
 import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, RotationConfig } from './handler/config';
 import { ConfigurationError, RefusedInvocationError, RotationError } from './handler/errors';
+import { publishTokenRotated } from './handler/events';
 import { checkHealth } from './handler/health';
 import { JfrogClient } from './handler/jfrog-client';
 import { logger } from './handler/log';
@@ -9,17 +11,20 @@ import { RotationMetrics } from './handler/metrics';
 import { forgetSecrets } from './handler/redact';
 import { SecretStore } from './handler/secret-store';
 import { clearCredentialCache, RotationEvent, runStep, StepOutcome } from './handler/steps';
-import { HEALTH_CHECK_FIELD, METRICS, ROTATION_FAILURE_EVENTS, secretNameOfArn } from './rotation-config';
+import { ENV, HEALTH_CHECK_FIELD, METRICS, normalizeJfrogUrl, ROTATION_FAILURE_EVENTS, secretNameOfArn } from './rotation-config';
 
 // module scope: reused across invocations of a warm function; made at the first invocation so
 // that an environment problem is logged as the invocation's error
-let clients: { readonly store: SecretStore; readonly configs: ConfigStore } | undefined;
+let clients: { readonly store: SecretStore; readonly configs: ConfigStore; readonly events: EventBridgeClient } | undefined;
 const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
+/** the bus each promotion is announced on (the construct's publishEvents); none: no event */
+const eventBus = process.env[ENV.eventBus] || undefined;
 
 function aws() {
   clients ??= {
     store: new SecretStore(secretsManagerClient()),
     configs: new ConfigStore(ssmClient(), configPathFrom(process.env), deploymentFrom(process.env)),
+    events: eventBridgeClient(),
   };
   return clients;
 }
@@ -102,15 +107,21 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
     config = await configs.forSecret(event.SecretId);
     const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
     await runStep(event, { config, store, jfrog, now: () => new Date(), functionArn: context.invokedFunctionArn }, outcome);
+    // after the promotion, which stands whatever becomes of the event
+    const rotatedEvent = outcome.promotion && eventBus ? await announce(config, outcome, metrics) : undefined;
     reportSuccess(config, outcome, metrics);
     logger.info(`${event.Step} succeeded`, {
-      ...outcome, outcome: 'success', durationMs: Date.now() - started, jfrogCalls: jfrog.calls.length, secretsManagerCalls: store.calls - callsBefore,
+      ...outcome, outcome: 'success', durationMs: Date.now() - started, jfrogCalls: jfrog.calls.length, secretsManagerCalls: store.calls - callsBefore, rotatedEvent,
     });
   } catch (e) {
     const err = asRotationError(e);
     // a credential that failed may have changed: read it afresh next time
     clearCredentialCache();
-    if (config) metrics.secret(config.metricSecretName).count(METRICS.rotationFailed);
+    if (config) {
+      metrics.secret(config.metricSecretName).count(METRICS.rotationFailed);
+      // a step can fail after taking a token back failed (one it minted and could not store)
+      reportRevocationFailures(config, outcome, metrics);
+    }
     // an invocation Secrets Manager did not start (or settings bound to another secret): a
     // probe or an attack, counted for the function so an alarm can watch it
     if (err instanceof RefusedInvocationError) metrics.fn(functionName).count(METRICS.refusedInvocations);
@@ -119,7 +130,7 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
   }
 }
 
-/** the metrics of a step that succeeded: a promotion, the new token's expiry, a revocation that failed */
+/** the metrics of a step that succeeded: a promotion, the new token's expiry, revocations that failed */
 function reportSuccess(config: RotationConfig, outcome: StepOutcome, metrics: RotationMetrics): void {
   const secret = metrics.secret(config.metricSecretName);
   if (outcome.result === 'promoted') {
@@ -130,7 +141,37 @@ function reportSuccess(config: RotationConfig, outcome: StepOutcome, metrics: Ro
       metrics.fn(functionName).lowestSeconds(METRICS.expiryHeadroom, left - config.expiryWarningSeconds);
     }
   }
-  if (outcome.revocation === 'failed') secret.count(METRICS.revocationFailed);
+  reportRevocationFailures(config, outcome, metrics);
+}
+
+/** tells consumers a new token is in AWSCURRENT; an event EventBridge did not take is counted, never thrown */
+async function announce(config: RotationConfig, outcome: StepOutcome, metrics: RotationMetrics): Promise<'published' | 'failed'> {
+  const promotion = outcome.promotion!;
+  const result = await publishTokenRotated(aws().events, eventBus!, {
+    ...promotion,
+    tokenId: outcome.tokenId,
+    expiresAt: outcome.expiresAt,
+    username: config.username,
+    jfrogUrl: normalizeJfrogUrl(config.jfrogUrl),
+    result: 'promoted',
+    revocation: outcome.revocation,
+  });
+  if (result === 'failed') {
+    metrics.secret(config.metricSecretName).count(METRICS.eventPublishFailed);
+    metrics.fn(functionName).count(METRICS.eventPublishFailed);
+  }
+  return result;
+}
+
+/**
+ * tokens that could not be revoked and stay valid until they expire: per secret, and per function
+ * for its alarm (one alarm for all its rotations; the warning logged names the secret and token)
+ */
+function reportRevocationFailures(config: RotationConfig, outcome: StepOutcome, metrics: RotationMetrics): void {
+  const failures = outcome.revocationFailures ?? 0;
+  if (failures === 0) return;
+  metrics.secret(config.metricSecretName).count(METRICS.revocationFailed, failures);
+  metrics.fn(functionName).count(METRICS.revocationFailed, failures);
 }
 
 /**

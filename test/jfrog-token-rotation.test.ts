@@ -71,6 +71,8 @@ describe('JfrogTokenRotation', () => {
         credentialsField: 'token',
       }),
       JFROG_ROTATION_CREDENTIALS: { Ref: expect.stringMatching(/^AdminToken/) },
+      // publishEvents: where each promotion is announced
+      JFROG_ROTATION_EVENT_BUS: 'default',
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     });
   });

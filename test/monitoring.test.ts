@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { JfrogCredentials, JfrogRotationSchedule, JfrogTokenScope } from '../src';
+import { JfrogCredentials, JfrogRotationSchedule, JfrogTokenRotation, JfrogTokenScope } from '../src';
 import { rotationStack, settingsOf } from './support/stack';
 
 function setup(props: Parameters<typeof rotationStack>[0] = {}) {
@@ -11,14 +11,15 @@ function setup(props: Parameters<typeof rotationStack>[0] = {}) {
 }
 
 describe('alarms', () => {
-  test('four alarms by default, each exposed, each with deliberate missing-data handling and a runbook', () => {
+  test('five alarms by default, each exposed, each with deliberate missing-data handling and a runbook', () => {
     const { rotation, t } = setup();
     expect(rotation.rotationErrorsAlarm).toBeDefined();
     expect(rotation.rotationFailedAlarm).toBeDefined();
     expect(rotation.expiryAlarm).toBeDefined();
     expect(rotation.overdueAlarm).toBeDefined();
+    expect(rotation.revocationFailedAlarm).toBeDefined();
     const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(5);
     for (const alarm of alarms) {
       expect(['breaching', 'notBreaching']).toContain(alarm.TreatMissingData);
       expect(JSON.stringify(alarm.AlarmDescription)).toContain('#monitoring');
@@ -87,6 +88,39 @@ describe('alarms', () => {
     });
   });
 
+  test('revocation failed: any old token of the function\'s rotations that could not be revoked within an hour, quiet when none fails', () => {
+    // GIVEN a rotation with the default alarms
+    const { stack, rotation, t } = setup();
+    // THEN the alarm watches the function's count of failed revocations (the handler writes it per
+    // function, under the name Lambda gives the function), not one secret's
+    t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkJfrogTokenRotation',
+      MetricName: 'RevocationFailed',
+      Dimensions: [
+        { Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^JfrogTokenRotationFunction') } },
+        { Name: 'service', Value: 'jfrog-token-rotation' },
+      ],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('could not be revoked: it stays valid until it expires')])] }),
+    });
+    const alarm = rotation.revocationFailedAlarm!;
+    expect(stack.resolve(alarm.alarmArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^JfrogTokenRotationFunction.*RevocationFailed/), 'Arn'] });
+  });
+
+  test('rotations that share a function share its revocation alarm', () => {
+    const { stack, rotation } = setup();
+    const other = new JfrogTokenRotation(stack, 'Other', {
+      jfrogUrl: 'https://acme.jfrog.io', username: 'other-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.selfRotating(),
+    });
+    expect(other.revocationFailedAlarm).toBe(rotation.revocationFailedAlarm);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'RevocationFailed' }, 1);
+  });
+
   test('a health check every 6 hours checks every rotation of the function', () => {
     setup().t().hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(6 hours)',
@@ -97,6 +131,7 @@ describe('alarms', () => {
   test('alarms: false creates none, keeps the rules', () => {
     const { rotation, t } = setup({ alarms: false });
     expect(rotation.expiryAlarm).toBeUndefined();
+    expect(rotation.revocationFailedAlarm).toBeUndefined();
     t().resourceCountIs('AWS::CloudWatch::Alarm', 0);
     t().resourceCountIs('AWS::Events::Rule', 2);
   });
@@ -109,7 +144,7 @@ describe('alarms', () => {
     })).t();
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
-    expect(alarms).toHaveLength(4);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['Errors', 'ExpiryHeadroomSeconds', 'OverdueSeconds', 'RevocationFailed', 'RotationFailureEvents']);
     // the publisher may use the topic's key
     t.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {

@@ -1,10 +1,11 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
 // the handler's AWS clients: the AWS SDK v3, configured as any SDK client is (region,
-// credentials, AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, AWS_ENDPOINT_URL_SECRETS_MANAGER
-// and AWS_ENDPOINT_URL_SSM for a VPC endpoint without private DNS, AWS_RETRY_MODE), with bounds
-// on how long a call may take. only the deadline below is ours.
+// credentials, AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, AWS_ENDPOINT_URL_SECRETS_MANAGER,
+// AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_EVENTBRIDGE for a VPC endpoint without private DNS,
+// AWS_RETRY_MODE), with bounds on how long a call may take. only the deadline below is ours.
 
 /** what the tests pass (an emulator's endpoint and credentials); Lambda needs none of it */
 export interface AwsClientOverrides {
@@ -26,6 +27,10 @@ export function secretsManagerClient(overrides: AwsClientOverrides = {}): Secret
 
 export function ssmClient(overrides: AwsClientOverrides = {}): SSMClient {
   return new SSMClient({ ...CLIENT_DEFAULTS, ...overrides });
+}
+
+export function eventBridgeClient(overrides: AwsClientOverrides = {}): EventBridgeClient {
+  return new EventBridgeClient({ ...CLIENT_DEFAULTS, ...overrides });
 }
 
 /** the invocation's time left (the Lambda context's clock): no AWS call or retry outlives it */

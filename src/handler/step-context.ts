@@ -42,6 +42,8 @@ export interface StepOutcome {
   lostMintsRevoked?: number;
   /** the new token came from AWSCURRENT's refresh token (grant_type=refresh_token), not a mint */
   refreshed?: boolean;
+  /** finishSecret moved AWSCURRENT: to which version of which secret, from which (the rotated event names them) */
+  promotion?: { readonly secretArn: string; readonly secretName?: string; readonly versionId: string; readonly previousVersionId?: string };
 }
 
 /** one step of one rotation: the checked invocation and what it has done so far */

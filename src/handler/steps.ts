@@ -285,6 +285,7 @@ async function finishSecret(ctx: StepContext): Promise<void> {
 
   await store.promote(arn, token, currentId);
   ctx.outcome.result = 'promoted';
+  ctx.outcome.promotion = { secretArn: arn, secretName: meta.name, versionId: token, previousVersionId: currentId };
   ctx.outcome.tokenId = pending.tokenId;
   // from the token itself: a value's expiresAt is whatever its writer put there
   ctx.outcome.expiresAt = tokenExpiry(pending.token) ?? pending.expiresAt;

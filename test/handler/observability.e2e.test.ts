@@ -116,10 +116,33 @@ test('a failed revocation is counted as RevocationFailed', async () => {
   for (const step of ['createSecret', 'setSecret', 'testSecret']) await h.invoke(step, secretArn, token, env);
   const finish = await h.invoke('finishSecret', secretArn, token, env);
   expect(finish.ok).toBe(true);
-  expect(emfRecords(finish.logs)[0]).toMatchObject({ RotationSucceeded: 1, RevocationFailed: 1 });
+  const [secret, fn] = emfRecords(finish.logs);
+  expect(secret).toMatchObject({ SecretName: 'ci/jfrog-token', RotationSucceeded: 1, RevocationFailed: 1 });
+  // and for the function, what revocationFailedAlarm watches
+  expect(fn).toMatchObject({ FunctionName: FUNCTION_NAME, RevocationFailed: 1 });
+  expect(fn._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [['service', 'FunctionName']] });
   // the next rotation's sweep takes back the token this one could not
   h.jfrog.clearFaults();
   expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+});
+
+test('a step that fails after taking back a token it could not revoke counts RevocationFailed as well as RotationFailed', async () => {
+  // GIVEN a rotation that keeps the reference token, and a JFrog that mints without one and then
+  // fails to revoke what it minted
+  const { secretArn, env } = await setup({ referenceTokenField: 'referenceToken' });
+  h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', dropField: 'reference_token' });
+  h.jfrog.inject({ method: 'DELETE', status: 500, times: 4 });
+  // WHEN createSecret runs
+  const token = randomUUID();
+  const result = await h.invoke('createSecret', secretArn, token, env);
+  // THEN it fails, saying the token could not be revoked, and both counts reach the metrics
+  expect(result.errorMessage).toMatch(/without the reference token .* could not be revoked/);
+  const [secret, fn] = emfRecords(result.logs);
+  expect(secret).toMatchObject({ SecretName: 'ci/jfrog-token', RotationFailed: 1, RevocationFailed: 1 });
+  expect(fn).toMatchObject({ FunctionName: FUNCTION_NAME, RevocationFailed: 1 });
+  // Secrets Manager's retry (the same version) finishes, and its sweep takes back the token left behind
+  h.jfrog.clearFaults();
+  expect((await h.rotate(secretArn, env, token)).failed).toBeUndefined();
 });
 
 test('the health check emits seconds until expiry and since the last rotation', async () => {

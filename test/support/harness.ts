@@ -252,6 +252,7 @@ export class Harness {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.moto.endpoint,
       AWS_ENDPOINT_URL_SSM: this.moto.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: this.moto.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
@@ -261,6 +262,8 @@ export class Harness {
       [ENV.allowedJfrogUrls]: this.jfrog.url,
       [ENV.pins]: (this.deployments.get(functionId)?.pins ?? []).join(' '),
       [ENV.credentials]: (this.deployments.get(functionId)?.credentials ?? []).join(' '),
+      // publishEvents, the construct's default: each promotion is announced on moto's default bus
+      [ENV.eventBus]: 'default',
       ...extra,
     };
   }
