@@ -27,7 +27,7 @@ describe('the compatibility matrix: every credential kind on every JFrog version
   beforeAll(() => {
     h.jfrog.addUser('matrix-admin', { password: 'm4trix-Passw0rd!', admin: true });
     // the function's role, mapped to an admin (what PUT /access/api/v1/aws/iam_role records)
-    h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
+    h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE, sessionToken: 'testing-session' });
     h.jfrog.iamRoleMappings.set(ROLE, 'matrix-admin');
   });
   afterEach(() => {
