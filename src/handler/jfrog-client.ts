@@ -402,6 +402,9 @@ export class JfrogClient {
       hint = `JFrog redirected to ${host}; redirects are never followed with credentials. Set jfrogUrl to the address JFrog answers on directly`;
     } else if (status === 400) {
       hint = 'JFrog refused the request as invalid; check the scope and tokenLifetime (tokens shorter than 6 hours cannot be revoked)';
+    } else if (status === 401 && auth.kind === 'basic' && what === 'create a token') {
+      // JFrog's Create Token reference: "From Artifactory 7.63.2, users with basic credentials can create tokens"
+      hint = `JFrog did not accept the username and password (${auth.source}) for minting: either they are wrong, or JFrog is older than Artifactory 7.63.2, the first that lets basic credentials create tokens (and then only with "Enable Token Generation via API" on, for an internal user without MFA). Before 7.63.2, use an admin token (JfrogCredentials.adminToken); otherwise put the right password there, then retry the rotation`;
     } else if (status === 401) {
       hint = `JFrog did not accept ${auth.source}: it is expired, revoked or wrong. Put a valid credential there, then retry the rotation`;
     } else if (status === 403 && auth.kind === 'basic' && what === 'create a token') {

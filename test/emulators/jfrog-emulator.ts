@@ -121,8 +121,9 @@ export class JfrogEmulator extends EventEmitter {
   public readonly refreshTokensIssued: string[] = [];
   /**
    * the Artifactory version it answers as: what the Access API does depends on it. before
-   * 7.53.1 there is no /tokens/me (`me` is read as a token id); before 7.50.3 force_revocable is
-   * ignored
+   * 7.90.10 there is no AWS IAM role exchange; before 7.63.2 basic credentials cannot create
+   * tokens; before 7.53.1 there is no /tokens/me (`me` is read as a token id); before 7.50.3
+   * force_revocable is ignored; before 7.38.10 no reference tokens; before 7.37.9 no refresh
    */
   public version = '7.104.5';
   /** a base path it is served under (a self-hosted JFrog behind https://host/<base>), '' for none */
@@ -469,6 +470,16 @@ export class JfrogEmulator extends EventEmitter {
   }
 
   private create(caller: Caller, params: Record<string, unknown>): [number, Record<string, unknown>] {
+    // "From Artifactory 7.63.2, users with basic credentials can create tokens through the REST
+    // API" (JFrog's Create Token reference, docs.jfrog.com/administration/reference/access-tokens;
+    // jfrog/jfrog-client-go access/services/accesstoken.go says the same). Before it, Access does
+    // not take basic credentials here: 401, the Create Token docs' "Unauthenticated", with the
+    // words JFrog's knowledge base quotes for Access refusing Basic on this call ("Unsupported
+    // authentication method Basic", KB 000006692). The status and words before 7.63.2 are an
+    // assumption: JFrog documents neither for that version
+    if (!caller.token && !this.atLeast('7.63.2')) {
+      return [401, errors('UNAUTHORIZED', 'Unsupported authentication method Basic')];
+    }
     if (!caller.token && !this.basicAuthTokenCreation) {
       return [403, errors('FORBIDDEN', 'Token generation with basic credentials is disabled; enable "Token Generation via API"')];
     }

@@ -87,6 +87,20 @@ describe('a JFrog before 7.53.1', () => {
   });
 });
 
+test('basic credentials before 7.63.2 cannot mint (JFrog\'s Create Token reference): the message names 7.63.2 and the admin token; from 7.63.2 they mint', async () => {
+  jfrog.addUser('root', { password: 'r00t-Passw0rd!', admin: true });
+  const basic: JfrogAuth = { kind: 'basic', username: 'root', password: 'r00t-Passw0rd!', source: 'the credential in a secret' };
+  try {
+    jfrog.version = '7.63.1';
+    const error = await client().createToken(basic, mint).catch((e) => e);
+    expect(error.message).toMatch(/HTTP 401: UNAUTHORIZED Unsupported authentication method Basic\)\. JFrog did not accept the username and password .* older than Artifactory 7\.63\.2, the first that lets basic credentials create tokens .* use an admin token \(JfrogCredentials\.adminToken\)/);
+    jfrog.version = '7.63.2';
+    expect((await client().createToken(basic, mint)).accessToken).toMatch(/^ey/);
+  } finally {
+    jfrog.version = '7.104.5';
+  }
+});
+
 test('a 403 on a mint names the setting to change: "Token Generation via API" for basic credentials, token.max-expiry otherwise', async () => {
   jfrog.addUser('root', { password: 'r00t-Passw0rd!', admin: true });
   jfrog.basicAuthTokenCreation = false;
