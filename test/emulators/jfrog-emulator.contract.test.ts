@@ -278,50 +278,60 @@ describe('the AWS IAM role exchange: POST /access/api/v1/aws/token (7.90.10+)', 
   const ROLE = 'arn:aws:iam::123456789012:role/contract-rotator';
   const REGION = 'eu-west-1';
 
+  interface Signing {
+    readonly secretAccessKey: string;
+    readonly contentSha256?: boolean;
+    readonly accessKeyId?: string;
+    readonly sessionToken?: string;
+  }
+  const SIGNINGS = {
+    asTheRotator: { secretAccessKey: 'contract-secret' },
+    withContentSha256: { secretAccessKey: 'contract-secret', contentSha256: true },
+    wrongSecret: { secretAccessKey: 'not-the-secret' },
+    unknownKey: { secretAccessKey: 'contract-secret', accessKeyId: 'AKIDUNKNOWN' },
+    otherSession: { secretAccessKey: 'contract-secret', sessionToken: 'stolen-session' },
+  } satisfies Record<string, Signing>;
+  let signed: Record<keyof typeof SIGNINGS, Record<string, string>>;
+
   /**
-   * the STS GetCallerIdentity request signed by botocore, the code JFrog's rotator runs ([rotator]
+   * STS GetCallerIdentity requests signed by botocore, the code JFrog's rotator runs ([rotator]
    * getCredentials: AWSRequest GET https://sts.<region>.amazonaws.com/ with Action and Version,
-   * SigV4Auth(credentials, 'sts', region).add_auth); `contentSha256` signs with botocore's S3
-   * signer instead, which adds and signs x-amz-content-sha256, as the AWS SDK for JavaScript's
-   * signer does by default
+   * SigV4Auth(credentials, 'sts', region).add_auth), in one Python process; `contentSha256` signs
+   * with botocore's S3 signer instead, which adds and signs x-amz-content-sha256, as the AWS SDK
+   * for JavaScript's signer does by default
    */
-  function botocoreSigned(secretAccessKey: string, options: { contentSha256?: boolean; accessKeyId?: string; sessionToken?: string } = {}) {
+  function botocoreSigned(signings: Record<string, Signing>): Record<string, Record<string, string>> {
     const script = [
-      'import json, os',
+      'import json, sys',
       'from botocore.auth import SigV4Auth, S3SigV4Auth',
       'from botocore.awsrequest import AWSRequest',
       'from botocore.credentials import Credentials',
-      'region = os.environ["SIGN_REGION"]',
-      'creds = Credentials(os.environ["SIGN_KEY_ID"], os.environ["SIGN_SECRET"],',
-      '                    os.environ.get("SIGN_SESSION") or None)',
-      'req = AWSRequest(method="GET", url=f"https://sts.{region}.amazonaws.com/",',
-      '                 params={"Action": "GetCallerIdentity", "Version": "2011-06-15"}, data=None)',
-      '(S3SigV4Auth if os.environ.get("SIGN_CONTENT_SHA256") else SigV4Auth)(creds, "sts", region).add_auth(req)',
-      'print(json.dumps(dict(req.headers)))',
+      'todo = json.load(sys.stdin)',
+      'out = {}',
+      'for name, s in todo["signings"].items():',
+      '    region = todo["region"]',
+      '    creds = Credentials(s.get("accessKeyId", "AKIDCONTRACT"), s["secretAccessKey"], s.get("sessionToken", "contract-session"))',
+      '    req = AWSRequest(method="GET", url=f"https://sts.{region}.amazonaws.com/",',
+      '                     params={"Action": "GetCallerIdentity", "Version": "2011-06-15"}, data=None)',
+      '    (S3SigV4Auth if s.get("contentSha256") else SigV4Auth)(creds, "sts", region).add_auth(req)',
+      '    out[name] = dict(req.headers)',
+      'print(json.dumps(out))',
     ].join('\n');
-    const run = spawnSync(motoPython(), ['-c', script], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        SIGN_REGION: REGION,
-        SIGN_KEY_ID: options.accessKeyId ?? 'AKIDCONTRACT',
-        SIGN_SECRET: secretAccessKey,
-        SIGN_SESSION: options.sessionToken ?? 'contract-session',
-        SIGN_CONTENT_SHA256: options.contentSha256 ? '1' : '',
-      },
-    });
+    const run = spawnSync(motoPython(), ['-c', script], { encoding: 'utf8', input: JSON.stringify({ region: REGION, signings }), env: { PATH: process.env.PATH } });
     if (run.status !== 0) throw new Error(`botocore could not sign: ${run.stderr}`);
-    return JSON.parse(run.stdout) as Record<string, string>;
+    return JSON.parse(run.stdout);
   }
 
   /** the exchange as [rotator] sends it: the signed headers, content-type, x-amz-region-set, ?region=, {"expires_in": SECRET_TTL} (a string there) */
-  const exchange = (signed: Record<string, string>, expiresIn: unknown = '21600') => call('POST', `/access/api/v1/aws/token?region=${REGION}`, {
-    headers: { ...signed, 'content-type': 'application/json', 'x-amz-region-set': REGION },
+  const exchange = (headers: Record<string, string>, expiresIn: unknown = '21600') => call('POST', `/access/api/v1/aws/token?region=${REGION}`, {
+    headers: { ...headers, 'content-type': 'application/json', 'x-amz-region-set': REGION },
     body: JSON.stringify({ expires_in: expiresIn }),
   });
 
   beforeAll(() => {
     jfrog.awsKeys.set('AKIDCONTRACT', { secretAccessKey: 'contract-secret', roleArn: ROLE, sessionToken: 'contract-session' });
+    // good for 15 minutes (STS's window), which the tests below stay well within
+    signed = botocoreSigned(SIGNINGS) as typeof signed;
   });
   afterEach(() => {
     jfrog.awsForwardedHeaders = ['host', 'x-amz-date', 'x-amz-security-token', 'authorization'];
@@ -335,46 +345,44 @@ describe('the AWS IAM role exchange: POST /access/api/v1/aws/token (7.90.10+)', 
 
   test('a request as JFrog\'s rotator sends it is exchanged: access_token and username ([rotator] reads them), with token_id, scope, token_type, expires_in ([provider] AwsRoleAccessResponse); the token works', async () => {
     jfrog.iamRoleMappings.set(ROLE, 'ci-bot');
-    const signed = botocoreSigned('contract-secret');
     // botocore signs exactly these ([rotator]): no x-amz-content-sha256
-    expect(signed.Authorization).toMatch(/SignedHeaders=host;x-amz-date;x-amz-security-token,/);
-    const answer = await exchange(signed);
+    expect(signed.asTheRotator.Authorization).toMatch(/SignedHeaders=host;x-amz-date;x-amz-security-token,/);
+    const answer = await exchange(signed.asTheRotator);
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ access_token: expect.any(String), username: 'ci-bot', token_id: expect.any(String), scope: 'applied-permissions/user', token_type: 'Bearer', expires_in: 21_600 });
     expect((await call('GET', '/access/api/v1/tokens/me', { bearer: answer.json.access_token })).status).toBe(200);
     // [provider] sends expires_in as a number
-    expect((await exchange(botocoreSigned('contract-secret'), 3600)).json.expires_in).toBe(3600);
+    expect((await exchange(signed.asTheRotator, 3600)).json.expires_in).toBe(3600);
   });
 
   test('a signature over x-amz-content-sha256, which JFrog does not forward to STS, is refused; a JFrog that forwarded it would accept it (awsForwardedHeaders)', async () => {
     jfrog.iamRoleMappings.set(ROLE, 'ci-bot');
-    const signed = botocoreSigned('contract-secret', { contentSha256: true });
-    expect(signed.Authorization).toMatch(/SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,/);
-    const refused = await exchange(signed);
+    expect(signed.withContentSha256.Authorization).toMatch(/SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,/);
+    const refused = await exchange(signed.withContentSha256);
     expect([refused.status, refused.json]).toEqual([401, { errors: [{ code: 'UNAUTHORIZED', message: expect.stringMatching(/SignatureDoesNotMatch/) }] }]);
     jfrog.awsForwardedHeaders = ['host', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', 'authorization'];
-    expect((await exchange(botocoreSigned('contract-secret', { contentSha256: true }))).status).toBe(200);
+    expect((await exchange(signed.withContentSha256)).status).toBe(200);
   });
 
   test.each([
-    ['a wrong secret key', () => botocoreSigned('not-the-secret'), 'SignatureDoesNotMatch'],
-    ['an access key STS does not know', () => botocoreSigned('contract-secret', { accessKeyId: 'AKIDUNKNOWN' }), 'InvalidClientTokenId'],
-    ['another session token', () => botocoreSigned('contract-secret', { sessionToken: 'stolen-session' }), 'InvalidClientTokenId'],
-  ])('STS refuses %s: 401 naming STS\'s error code (AWS\'s common errors; what JFrog answers then is the emulator\'s choice)', async (_what, sign, code) => {
+    ['a wrong secret key', 'wrongSecret', 'SignatureDoesNotMatch'],
+    ['an access key STS does not know', 'unknownKey', 'InvalidClientTokenId'],
+    ['another session token', 'otherSession', 'InvalidClientTokenId'],
+  ] as const)('STS refuses %s: 401 naming STS\'s error code (AWS\'s common errors; what JFrog answers then is the emulator\'s choice)', async (_what, signing, code) => {
     jfrog.iamRoleMappings.set(ROLE, 'ci-bot');
-    const answer = await exchange(sign());
+    const answer = await exchange(signed[signing]);
     expect([answer.status, answer.json.errors[0].message]).toEqual([401, expect.stringContaining(code)]);
   });
 
   test('a role nobody mapped: 403 naming the role (the emulator\'s choice: JFrog documents no error for it)', async () => {
     jfrog.iamRoleMappings.delete(ROLE);
-    const answer = await exchange(botocoreSigned('contract-secret'));
+    const answer = await exchange(signed.asTheRotator);
     expect([answer.status, answer.json]).toEqual([403, { errors: [{ code: 'FORBIDDEN', message: expect.stringContaining(ROLE) }] }]);
   });
 
   test('before 7.90.10 there is no exchange: 404 ([tf]: "Only available for Artifactory 7.90.10 or later")', async () => {
     jfrog.version = '7.89.0';
-    expect((await exchange(botocoreSigned('contract-secret'))).status).toBe(404);
+    expect((await exchange(signed.asTheRotator)).status).toBe(404);
     expect((await call('PUT', '/access/api/v1/aws/iam_role', { bearer: admin, json: { username: 'ci-bot', iam_role: ROLE } })).status).toBe(404);
   });
 });
