@@ -68,4 +68,5 @@ test('npm run demo --jfrog-url: mints, verifies and revokes at that JFrog, and l
   } finally {
     await jfrog.stop();
   }
-});
+  // a synth and two rotations in child processes: 45 s alone, more beside other test files
+}, 120_000);

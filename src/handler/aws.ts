@@ -11,7 +11,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 export interface AwsClientOverrides {
   readonly endpoint?: string;
   readonly region?: string;
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
 }
 
 const CLIENT_DEFAULTS = {

@@ -48,7 +48,20 @@ const EXCHANGED_TOKEN_SECONDS = 3600;
 
 /**
  * the function's IAM role exchanged for a JFrog token: an STS GetCallerIdentity request signed
- * with the role's credentials (by the AWS SDK's signer), which JFrog replays to learn the role
+ * with the role's credentials (by the AWS SDK's signer), which JFrog replays to learn the role.
+ *
+ * JFrog rebuilds that STS call from the headers it receives, so the signature may cover only
+ * headers JFrog forwards. what JFrog's own clients sign, and so what this signs too:
+ * - jfrog/jfrog-secret-rotator-lambda `lambda_function.py`: botocore's `SigV4Auth` on a bare
+ *   `AWSRequest` (GET, no body), which signs `host;x-amz-date;x-amz-security-token` and no
+ *   `x-amz-content-sha256` (boto/botocore `botocore/auth.py`, `SigV4Auth.headers_to_sign` and
+ *   `_modify_request_before_signing`);
+ * - jfrog/jfrog-credentials-provider and jfrog/jfrog-registry-operator `internal/sign/signer.go`:
+ *   SigV4a with `x-amz-content-sha256` commented out, signing host, x-amz-date,
+ *   x-amz-region-set and x-amz-security-token; JFrog "reconstructs [the host] via
+ *   X-Amz-Region-Set when forwarding to AWS STS" (jfrog-credentials-provider pull request 64).
+ * the SDK's signer adds and signs `x-amz-content-sha256` unless `applyChecksum` is off; the
+ * payload hash in the canonical request stays the empty body's, as botocore's does
  */
 async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
   const key = `aws-iam-role:${ctx.config.jfrogUrl.href}`;
@@ -59,7 +72,7 @@ async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
   }
   const { credentials, region, sha256 } = await ctx.store.identity();
   const host = `sts.${region}.amazonaws.com`;
-  const signer = new SignatureV4({ credentials, region, service: 'sts', sha256 });
+  const signer = new SignatureV4({ credentials, region, service: 'sts', sha256, applyChecksum: false });
   const signed = await signer.sign({
     // Stryker disable next-line StringLiteral: the SDK's HttpRequest makes an empty method GET, so the signature is the same
     method: 'GET',

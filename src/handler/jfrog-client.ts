@@ -170,7 +170,7 @@ export class JfrogClient {
       throw new JfrogError(`JFrog has no AWS IAM role exchange at ${this.baseUrl.origin}/access/api/v1/aws/token (it needs Artifactory 7.90.10+): upgrade JFrog, or use JfrogCredentials.adminToken()`, 404);
     }
     if (res.status === 401 || res.status === 403) {
-      throw new JfrogError(`JFrog refused to exchange the function's IAM role for a token (HTTP ${res.status}${errorDetail(res.body) ? `: ${errorDetail(res.body)}` : ''}). An admin must map the role to a JFrog user once: PUT /access/api/v1/aws/iam_role with {"username": "<user>", "iam_role": "<the role ARN in the stack output>"}`, res.status);
+      throw new JfrogError(exchangeRefusal(res, region), res.status);
     }
     if (res.status !== 200) throw this.statusError('exchange the IAM role for a token', res, auth);
     const json = this.parseJson(res, 'exchange the IAM role for a token');
@@ -404,6 +404,9 @@ export class JfrogClient {
       hint = `JFrog redirected to ${host}; redirects are never followed with credentials. Set jfrogUrl to the address JFrog answers on directly`;
     } else if (status === 400) {
       hint = 'JFrog refused the request as invalid; check the scope and tokenLifetime (tokens shorter than 6 hours cannot be revoked)';
+    } else if (status === 401 && auth.kind === 'basic' && what === 'create a token') {
+      // JFrog's Create Token reference: "From Artifactory 7.63.2, users with basic credentials can create tokens"
+      hint = `JFrog did not accept the username and password (${auth.source}) for minting: either they are wrong, or JFrog is older than Artifactory 7.63.2, the first that lets basic credentials create tokens (and then only with "Enable Token Generation via API" on, for an internal user without MFA). Before 7.63.2, use an admin token (JfrogCredentials.adminToken); otherwise put the right password there, then retry the rotation`;
     } else if (status === 401) {
       hint = `JFrog did not accept ${auth.source}: it is expired, revoked or wrong. Put a valid credential there, then retry the rotation`;
     } else if (status === 403 && auth.kind === 'basic' && what === 'create a token') {
@@ -439,17 +442,47 @@ function commonFields(req: RefreshRequest): Record<string, unknown> {
   };
 }
 
-/** the signed STS headers JFrog's exchange reads, beside the Authorization header */
+/**
+ * the signed STS headers JFrog's exchange reads, beside the Authorization header: the ones JFrog's
+ * own secret rotator sends (jfrog/jfrog-secret-rotator-lambda `lambda_function.py`: the signed
+ * request's headers plus `x-amz-region-set`); the host is JFrog's, which JFrog replaces with
+ * STS's own when it forwards the call (jfrog/jfrog-credentials-provider pull request 64)
+ */
 function awsExchangeHeaders(signed: Readonly<Record<string, string>>): Record<string, string> {
   const pick = (name: string) => Object.entries(signed).find(([k]) => k.toLowerCase() === name)?.[1];
   const out: Record<string, string> = {};
-  for (const name of ['x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256']) {
+  for (const name of ['x-amz-date', 'x-amz-security-token']) {
     const value = pick(name);
     if (value !== undefined) out[name] = value;
   }
   const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(pick('authorization') ?? '')?.[1];
   if (region) out['x-amz-region-set'] = region;
   return out;
+}
+
+/**
+ * STS's words for a signed request it will not accept (AWS's common errors: SignatureDoesNotMatch,
+ * IncompleteSignature, InvalidClientTokenId, ExpiredToken; "Signature expired" past 15 minutes).
+ * JFrog does not document what its exchange answers when STS refuses the request it forwards, nor
+ * when the role is not mapped: the refusal is read by what its body says, and a body that says
+ * neither names both causes
+ */
+const STS_REFUSED_SIGNATURE = /signature|InvalidClientTokenId|ExpiredToken|security token/i;
+const ROLE_NOT_MAPPED = /not mapped|no (jfrog )?user|mapping/i;
+
+/** why JFrog refused the IAM role exchange (401 or 403), and what to do */
+function exchangeRefusal(res: Response, region: string): string {
+  const detail = errorDetail(res.body);
+  const said = `HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
+  const map = 'An admin must map the role to a JFrog user once: PUT /access/api/v1/aws/iam_role with {"username": "<user>", "iam_role": "<the role ARN in the stack output>"}';
+  const signature = `STS did not accept the signed GetCallerIdentity request JFrog forwarded to it (sts.${region}.amazonaws.com). The signature covers host, x-amz-date and x-amz-security-token, as JFrog's own clients sign; check that the function's clock is right (a signature is good for 15 minutes), that nothing between the function and JFrog (a proxy, a WAF) drops or changes the Authorization and X-Amz-* headers, and that JFrog reaches STS in ${region}`;
+  if (detail && STS_REFUSED_SIGNATURE.test(detail)) {
+    return `JFrog could not verify the function's IAM role (${said}): ${signature}. The role's mapping to a JFrog user was not reached, so mapping it again changes nothing`;
+  }
+  if (detail && ROLE_NOT_MAPPED.test(detail)) {
+    return `JFrog refused to exchange the function's IAM role for a token (${said}): the role is not mapped to a JFrog user. ${map}`;
+  }
+  return `JFrog refused to exchange the function's IAM role for a token (${said}) without saying why. Either the role is not mapped to a JFrog user (${map}; GET /access/api/v1/aws/iam_role/<user> shows a mapping), or ${signature}`;
 }
 
 /** the code and message of JFrog's error bodies, short; opaque bodies are not echoed */

@@ -1,11 +1,9 @@
-import { createHmac, randomUUID } from 'crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'crypto';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import { AddressInfo } from 'net';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { makeTestTls, TestTls } from './tls';
 
 /**
@@ -74,8 +72,6 @@ export interface RecordedRequest {
   grantType?: string;
 }
 
-/** the Node SHA-256 the AWS SDK's clients sign with */
-const SDK_SHA256 = new SecretsManagerClient({ region: 'us-east-1' }).config.sha256;
 const ISSUER = 'jfac@01emulator0000000000000000';
 const HMAC_KEY = randomUUID();
 const REVOCABLE_THRESHOLD_S = 6 * 3600;
@@ -95,10 +91,23 @@ export class JfrogEmulator extends EventEmitter {
   /** "Enable Token Generation via API" for basic credentials */
   public basicAuthTokenCreation = true;
   /**
-   * the AWS access keys the emulator can check a signature with (JFrog asks STS; the emulator
-   * knows the test's keys), and the role each one is
+   * the AWS access keys STS knows (JFrog asks STS; the emulator plays STS with the test's keys),
+   * the role each one is, and the session token that goes with a temporary key, if one must
    */
-  public readonly awsKeys = new Map<string, { readonly secretAccessKey: string; readonly roleArn: string }>();
+  public readonly awsKeys = new Map<string, { readonly secretAccessKey: string; readonly roleArn: string; readonly sessionToken?: string }>();
+  /**
+   * the headers of the exchange request JFrog passes on when it replays the signed STS call, host
+   * included (rebuilt as STS's own host from the region, as JFrog "reconstructs it via
+   * X-Amz-Region-Set when forwarding to AWS STS": jfrog/jfrog-credentials-provider pull request
+   * 64). JFrog does not document the set; the default is the least that its own clients' signatures
+   * need: jfrog/jfrog-secret-rotator-lambda (botocore) signs host;x-amz-date;x-amz-security-token,
+   * and the Go clients (jfrog-credentials-provider, jfrog-registry-operator
+   * `internal/sign/signer.go`) leave x-amz-content-sha256 out on purpose. A signature over any
+   * other header fails here as it would at STS
+   */
+  public awsForwardedHeaders: readonly string[] = ['host', 'x-amz-date', 'x-amz-security-token', 'authorization'];
+  /** each STS call the exchange made: the headers the signature covered and STS's error code, if any */
+  public readonly stsCalls: Array<{ readonly signedHeaders: string; readonly error?: string }> = [];
   /** IAM role ARN -> JFrog user (PUT /access/api/v1/aws/iam_role) */
   public readonly iamRoleMappings = new Map<string, string>();
   /** token.max-expiry for non-admins, seconds; 0 = no cap */
@@ -114,8 +123,9 @@ export class JfrogEmulator extends EventEmitter {
   public readonly refreshTokensIssued: string[] = [];
   /**
    * the Artifactory version it answers as: what the Access API does depends on it. before
-   * 7.53.1 there is no /tokens/me (`me` is read as a token id); before 7.50.3 force_revocable is
-   * ignored
+   * 7.90.10 there is no AWS IAM role exchange; before 7.63.2 basic credentials cannot create
+   * tokens; before 7.53.1 there is no /tokens/me (`me` is read as a token id); before 7.50.3
+   * force_revocable is ignored; before 7.38.10 no reference tokens; before 7.37.9 no refresh
    */
   public version = '7.104.5';
   /** a base path it is served under (a self-hosted JFrog behind https://host/<base>), '' for none */
@@ -342,46 +352,99 @@ export class JfrogEmulator extends EventEmitter {
 
   /**
    * the AWS IAM exchange: the request carries the headers of a signed STS GetCallerIdentity
-   * request. JFrog replays it to STS; the emulator checks the signature itself with the test's
-   * key, which is what STS would do
+   * request. JFrog replays it to STS with the headers it forwards (awsForwardedHeaders); the
+   * emulator plays STS and verifies the SigV4 signature as STS does, written out here from AWS's
+   * SigV4 specification (canonical request, string to sign, HMAC key chain) rather than with the
+   * signer the handler uses, so that a signature over a header JFrog does not forward fails.
+   *
+   * what JFrog answers when STS refuses, or when the role is not mapped, is not documented: the
+   * emulator answers 401 UNAUTHORIZED naming STS's error code for the first and 403 FORBIDDEN
+   * naming the role for the second (assumptions; the handler reads the words, and names both
+   * causes when a body says neither)
    */
-  private async awsExchange(headers: http.IncomingHttpHeaders, region: string | null, body: string): Promise<[number, Record<string, unknown>]> {
-    const authorization = String(headers.authorization ?? '');
-    const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization);
-    const key = match ? this.awsKeys.get(match[1]) : undefined;
-    const amzDate = String(headers['x-amz-date'] ?? '');
-    if (!match || !key || !region || match[3] !== region || headers['x-amz-region-set'] !== region) {
-      return [401, errors('UNAUTHORIZED', 'Invalid AWS signature')];
-    }
-    const host = `sts.${region}.amazonaws.com`;
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: match[1], secretAccessKey: key.secretAccessKey, sessionToken: headers['x-amz-security-token'] as string | undefined },
-      region,
-      service: 'sts',
-      // the SDK's own SHA-256 for Node, as its clients sign with it
-      sha256: SDK_SHA256,
-    });
-    const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-    const request = {
-      method: 'GET',
-      protocol: 'https:',
-      hostname: host,
-      path: '/',
-      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
-      headers: { host },
+  private async awsExchange(headers: http.IncomingHttpHeaders, regionParam: string | null, body: string): Promise<[number, Record<string, unknown>]> {
+    const header = (name: string) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value.join(',') : value;
     };
-    const expected = await signer.sign(request, { signingDate }) as unknown as { headers: Record<string, string> };
-    if (expected.headers.authorization !== authorization) {
-      return [401, errors('UNAUTHORIZED', 'Invalid AWS signature')];
+    const region = regionParam ?? header('x-amz-region-set');
+    if (!region) {
+      return [400, errors('BAD_REQUEST', 'The AWS region is missing: pass ?region=<region> or X-Amz-Region-Set')];
     }
-    const username = this.iamRoleMappings.get(key.roleArn);
+    // what reaches STS: GET https://sts.<region>.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15
+    const forwarded = new Map<string, string>();
+    for (const name of this.awsForwardedHeaders) {
+      const value = name === 'host' ? `sts.${region}.amazonaws.com` : header(name);
+      if (value !== undefined) forwarded.set(name, value);
+    }
+    const verdict = this.stsVerify(forwarded, region);
+    this.stsCalls.push({ signedHeaders: verdict.signedHeaders ?? '', error: verdict.error?.code });
+    if (verdict.error) {
+      return [401, errors('UNAUTHORIZED', `Failed to authenticate the AWS identity with STS: ${verdict.error.code}: ${verdict.error.message}`)];
+    }
+    const roleArn = verdict.roleArn!;
+    const username = this.iamRoleMappings.get(roleArn);
     if (!username) {
-      return [403, errors('FORBIDDEN', `IAM role ${key.roleArn} is not mapped to a user`)];
+      return [403, errors('FORBIDDEN', `IAM role ${roleArn} is not mapped to a user`)];
     }
     const expiresIn = Number(JSON.parse(body || '{}').expires_in ?? 3600);
     const admin = this.users.get(username)?.admin ?? false;
-    const token = this.mint(username, admin ? 'applied-permissions/admin' : 'applied-permissions/user', expiresIn, 'AWS IAM role exchange', false, true);
-    return [200, { access_token: token.accessToken, username, token_id: token.id, expires_in: expiresIn, token_type: 'Bearer' }];
+    const scope = admin ? 'applied-permissions/admin' : 'applied-permissions/user';
+    const token = this.mint(username, scope, expiresIn, 'AWS IAM role exchange', false, true);
+    // the answer's fields as jfrog/jfrog-credentials-provider reads them (internal/handlers/jfrog.go,
+    // AwsRoleAccessResponse): token_id, access_token, scope, token_type, expires_in, username
+    return [200, { token_id: token.id, access_token: token.accessToken, scope, token_type: 'Bearer', expires_in: expiresIn, username }];
+  }
+
+  /**
+   * STS's check of a SigV4 (AWS4-HMAC-SHA256) GetCallerIdentity request, from the headers it
+   * received: the error codes are AWS's common errors (IncompleteSignature, InvalidClientTokenId,
+   * SignatureDoesNotMatch, "Signature expired" after 15 minutes)
+   */
+  private stsVerify(forwarded: Map<string, string>, region: string): StsVerdict {
+    const refuse = (code: string, message: string, signedHeaders?: string) => ({ signedHeaders, error: { code, message } });
+    const authorization = forwarded.get('authorization') ?? '';
+    const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(authorization);
+    if (!match) return refuse('IncompleteSignature', 'Authorization header requires \'Credential\', \'SignedHeaders\' and \'Signature\' parameters');
+    const [, accessKeyId, day, scopeRegion, service, signedHeaders, signature] = match;
+    const key = this.awsKeys.get(accessKeyId);
+    if (!key) return refuse('InvalidClientTokenId', 'The security token included in the request is invalid.', signedHeaders);
+    if (key.sessionToken !== undefined && forwarded.get('x-amz-security-token') !== key.sessionToken) {
+      return refuse('InvalidClientTokenId', 'The security token included in the request is invalid.', signedHeaders);
+    }
+    const amzDate = forwarded.get('x-amz-date');
+    if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
+      return refuse('IncompleteSignature', 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.', signedHeaders);
+    }
+    const [year, month, date, hour, minute, second] = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(amzDate)!.slice(1).map(Number);
+    const signedAt = Date.UTC(year, month - 1, date, hour, minute, second);
+    if (Math.abs(Date.now() - signedAt) > 15 * 60_000) {
+      return refuse('SignatureDoesNotMatch', `Signature expired: ${amzDate} is now earlier than the allowed 15 minutes`, signedHeaders);
+    }
+    if (service !== 'sts' || scopeRegion !== region || day !== amzDate.slice(0, 8)) {
+      return refuse('SignatureDoesNotMatch', `Credential should be scoped to a valid region and service: ${day}/${scopeRegion}/${service}`, signedHeaders);
+    }
+    // the canonical request: method, path, query, the signed headers with their values as STS
+    // received them (a header it did not receive counts as empty), the signed header list, and the
+    // hash of the (empty) body
+    const names = signedHeaders.split(';');
+    const canonical = [
+      'GET',
+      '/',
+      'Action=GetCallerIdentity&Version=2011-06-15',
+      names.map((n) => `${n}:${(forwarded.get(n) ?? '').trim().replace(/\s+/g, ' ')}\n`).join(''),
+      signedHeaders,
+      createHash('sha256').update('').digest('hex'),
+    ].join('\n');
+    const scope = `${day}/${region}/sts/aws4_request`;
+    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+    const hmac = (k: Buffer | string, data: string) => createHmac('sha256', k).update(data).digest();
+    const signingKey = hmac(hmac(hmac(hmac(`AWS4${key.secretAccessKey}`, day), region), 'sts'), 'aws4_request');
+    const expected = createHmac('sha256', signingKey).update(stringToSign).digest();
+    if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
+      return refuse('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', signedHeaders);
+    }
+    return { roleArn: key.roleArn, signedHeaders };
   }
 
   /** the emulated version is this one or later */
@@ -412,6 +475,16 @@ export class JfrogEmulator extends EventEmitter {
   }
 
   private create(caller: Caller, params: Record<string, unknown>): [number, Record<string, unknown>] {
+    // "From Artifactory 7.63.2, users with basic credentials can create tokens through the REST
+    // API" (JFrog's Create Token reference, docs.jfrog.com/administration/reference/access-tokens;
+    // jfrog/jfrog-client-go access/services/accesstoken.go says the same). Before it, Access does
+    // not take basic credentials here: 401, the Create Token docs' "Unauthenticated", with the
+    // words JFrog's knowledge base quotes for Access refusing Basic on this call ("Unsupported
+    // authentication method Basic", KB 000006692). The status and words before 7.63.2 are an
+    // assumption: JFrog documents neither for that version
+    if (!caller.token && !this.atLeast('7.63.2')) {
+      return [401, errors('UNAUTHORIZED', 'Unsupported authentication method Basic')];
+    }
     if (!caller.token && !this.basicAuthTokenCreation) {
       return [403, errors('FORBIDDEN', 'Token generation with basic credentials is disabled; enable "Token Generation via API"')];
     }
@@ -546,6 +619,13 @@ export class JfrogEmulator extends EventEmitter {
       return undefined;
     }
   }
+}
+
+/** what STS made of a signed request: the role it proves, or STS's error */
+interface StsVerdict {
+  readonly roleArn?: string;
+  readonly signedHeaders?: string;
+  readonly error?: { readonly code: string; readonly message: string };
 }
 
 interface Caller {

@@ -8,8 +8,8 @@ const VENV = path.join(__dirname, '..', '..', '.tmp', 'moto-venv');
 /** moto's server with Secrets Manager's rotation corners patched to behave as the real service (see the file) */
 const LAUNCHER = path.join(__dirname, 'moto_server.py');
 
-/** the python that has moto's server: the system one, else a local virtualenv we make */
-function motoPython(): string {
+/** the python that has moto's server (and so botocore): the system one, else a local virtualenv we make */
+export function motoPython(): string {
   const has = (python: string) => spawnSync(python, ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
   if (has('python3')) return 'python3';
   const venvPython = path.join(VENV, 'bin', 'python');

@@ -21,13 +21,15 @@ afterEach(async () => {
 });
 
 describe('the compatibility matrix: every credential kind on every JFrog version (README "JFrog versions and settings")', () => {
-  const VERSIONS = ['7.21.1', '7.37.9', '7.50.3', '7.53.1', '7.90.10', '7.104.5'];
+  // each version a gate opens at: 7.37.9 refresh, 7.50.3 force_revocable, 7.53.1 /tokens/me,
+  // 7.63.2 basic credentials mint, 7.90.10 the AWS IAM role exchange
+  const VERSIONS = ['7.21.1', '7.37.9', '7.50.3', '7.53.1', '7.63.2', '7.90.10', '7.104.5'];
   const KINDS = ['adminToken', 'usernamePassword', 'selfRotating', 'selfRotating, refreshable', 'awsIamRole'] as const;
   const ROLE = 'arn:aws:iam::123456789012:role/jfrog-rotation-matrix';
   beforeAll(() => {
     h.jfrog.addUser('matrix-admin', { password: 'm4trix-Passw0rd!', admin: true });
     // the function's role, mapped to an admin (what PUT /access/api/v1/aws/iam_role records)
-    h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
+    h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE, sessionToken: 'testing-session' });
     h.jfrog.iamRoleMappings.set(ROLE, 'matrix-admin');
   });
   afterEach(() => {
@@ -59,10 +61,19 @@ describe('the compatibility matrix: every credential kind on every JFrog version
     for (let i = 0; i < 3 && !results.at(-1)?.failed; i++) results.push(await steps.rotate(secretArn, env));
     const requests = h.jfrog.requests.slice(before);
     const [major, minor, patch] = version.split('.').map(Number);
-    if (kind === 'awsIamRole' && major * 1e6 + minor * 1e3 + patch < 7_090_010) {
+    const number = major * 1e6 + minor * 1e3 + patch;
+    if (kind === 'awsIamRole' && number < 7_090_010) {
       // no exchange before 7.90.10: the first rotation fails and says so
       expect(results[0].failed?.error?.message).toMatch(/7\.90\.10/);
       expect(requests.filter((r) => r.method === 'POST' && r.path === '/access/api/v1/tokens')).toEqual([]);
+      return;
+    }
+    if (kind === 'usernamePassword' && number < 7_063_002) {
+      // basic credentials create tokens from 7.63.2 (JFrog's Create Token reference): the first
+      // rotation fails naming the version and the admin token, and nothing was minted
+      expect(results).toHaveLength(1);
+      expect(results[0].failed?.error?.message).toMatch(/HTTP 401.*older than Artifactory 7\.63\.2.*JfrogCredentials\.adminToken/);
+      expect(requests.filter((r) => r.grantType).map((r) => `${r.grantType}:${r.status}`)).toEqual(['client_credentials:401']);
       return;
     }
     expect(results.map((r) => r.failed)).toEqual([undefined, undefined, undefined]);

@@ -170,6 +170,10 @@ describe('the function\'s IAM role, exchanged for a token', () => {
     expect(await mintingAuth(ctx, { fields: {} })).toMatchObject({ kind: 'bearer', token: 'exchanged-t0ken-acme.jfrog.io-1' });
     const [{ headers }] = sent;
     expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sts\/aws4_request/);
+    // exactly what JFrog's own rotator signs (botocore's SigV4Auth, jfrog/jfrog-secret-rotator-lambda
+    // lambda_function.py): JFrog forwards no x-amz-content-sha256 to STS, so it may not be signed
+    expect(headers.authorization).toMatch(/, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
+    expect(Object.keys(headers).map((k) => k.toLowerCase()).sort()).toEqual(['authorization', 'host', 'x-amz-date', 'x-amz-security-token']);
     expect(redact(`${headers.authorization} ${headers['x-amz-security-token']} exchanged-t0ken-acme.jfrog.io-1`)).toBe('*** *** ***');
   });
 

@@ -87,6 +87,20 @@ describe('a JFrog before 7.53.1', () => {
   });
 });
 
+test('basic credentials before 7.63.2 cannot mint (JFrog\'s Create Token reference): the message names 7.63.2 and the admin token; from 7.63.2 they mint', async () => {
+  jfrog.addUser('root', { password: 'r00t-Passw0rd!', admin: true });
+  const basic: JfrogAuth = { kind: 'basic', username: 'root', password: 'r00t-Passw0rd!', source: 'the credential in a secret' };
+  try {
+    jfrog.version = '7.63.1';
+    const error = await client().createToken(basic, mint).catch((e) => e);
+    expect(error.message).toMatch(/HTTP 401: UNAUTHORIZED Unsupported authentication method Basic\)\. JFrog did not accept the username and password .* older than Artifactory 7\.63\.2, the first that lets basic credentials create tokens .* use an admin token \(JfrogCredentials\.adminToken\)/);
+    jfrog.version = '7.63.2';
+    expect((await client().createToken(basic, mint)).accessToken).toMatch(/^ey/);
+  } finally {
+    jfrog.version = '7.104.5';
+  }
+});
+
 test('a 403 on a mint names the setting to change: "Token Generation via API" for basic credentials, token.max-expiry otherwise', async () => {
   jfrog.addUser('root', { password: 'r00t-Passw0rd!', admin: true });
   jfrog.basicAuthTokenCreation = false;
@@ -104,6 +118,36 @@ test('a 403 on a mint names the setting to change: "Token Generation via API" fo
   } finally {
     jfrog.maxExpirySeconds = 0;
   }
+});
+
+describe('a refused IAM role exchange names its cause: JFrog does not document its answers, so the body decides', () => {
+  const signed = { kind: 'aws-sigv4', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261130/eu-west-1/sts/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=00' }, source: 'the role' } as Extract<JfrogAuth, { kind: 'aws-sigv4' }>;
+  const refusal = async (status: number, body: string) => {
+    jfrog.inject({ path: '/access/api/v1/aws/token', status, body, headers: { 'content-type': 'application/json' } });
+    return (await client().exchangeAwsRole(signed, 'eu-west-1', 3600).catch((e) => e)).message as string;
+  };
+
+  test.each([
+    ['SignatureDoesNotMatch', 'Failed to authenticate the AWS identity with STS: SignatureDoesNotMatch: The request signature we calculated does not match'],
+    ['InvalidClientTokenId', 'STS: InvalidClientTokenId: The security token included in the request is invalid.'],
+    ['ExpiredToken', 'STS: ExpiredToken: The security token included in the request is expired'],
+  ])('STS refused the signature (%s): the message names the signature, not the mapping', async (_code, message) => {
+    const said = await refusal(401, JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message }] }));
+    expect(said).toMatch(/could not verify the function's IAM role \(HTTP 401: .*STS did not accept the signed GetCallerIdentity request .* covers host, x-amz-date and x-amz-security-token/);
+    expect(said).toMatch(/mapping it again changes nothing/);
+    expect(said).not.toMatch(/PUT \/access\/api\/v1\/aws\/iam_role/);
+  });
+
+  test('a role JFrog says is not mapped: the message names the mapping call only', async () => {
+    const said = await refusal(403, JSON.stringify({ errors: [{ code: 'FORBIDDEN', message: 'IAM role arn:aws:iam::123456789012:role/r is not mapped to a user' }] }));
+    expect(said).toMatch(/the role is not mapped to a JFrog user\. An admin must map the role to a JFrog user once: PUT \/access\/api\/v1\/aws\/iam_role/);
+    expect(said).not.toMatch(/STS did not accept/);
+  });
+
+  test.each([[401, ''], [403, '{"errors":[{"code":"FORBIDDEN","message":"Forbidden"}]}']])('a %s that says neither names both causes, and how to tell them apart', async (status, body) => {
+    const said = await refusal(status, body);
+    expect(said).toMatch(new RegExp(`HTTP ${status}.*without saying why\\. Either the role is not mapped .*PUT /access/api/v1/aws/iam_role.*GET /access/api/v1/aws/iam_role/<user> shows a mapping.*or STS did not accept the signed GetCallerIdentity request`));
+  });
 });
 
 test('before 7.90.10 there is no IAM role exchange: the message names the version, not jfrogUrl', async () => {

@@ -257,8 +257,8 @@ describe('a rotation', () => {
       clearCredentialCache();
     }
     beforeAll(async () => {
-      // the test's AWS key stands for the function's role, mapped to an admin user
-      h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
+      // the test's AWS key (with its session token) stands for the function's role, mapped to an admin user
+      h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE, sessionToken: 'testing-session' });
       h.jfrog.addUser('rotator', { admin: true });
       await mapRole('rotator');
     });
@@ -281,10 +281,14 @@ describe('a rotation', () => {
 
     test('mints and revokes with the exchanged token; no credential secret, and the signature is checked', async () => {
       const { secretArn, env } = await setup({ username: USER }, { credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined });
+      const calls = h.jfrog.stsCalls.length;
       for (let i = 0; i < 3; i++) expect((await rotate(secretArn, env)).failed).toBeUndefined();
       const exchanges = h.jfrog.requests.filter((r) => r.path.startsWith('/access/api/v1/aws/token'));
       expect(exchanges.length).toBeGreaterThan(0);
       expect(exchanges.every((r) => r.status === 200)).toBe(true);
+      // the signature covers what JFrog's own rotator signs (botocore), all of it forwarded to STS
+      expect(h.jfrog.stsCalls.slice(calls).map((c) => `${c.signedHeaders} ${c.error ?? 'ok'}`)).toEqual(
+        Array(h.jfrog.stsCalls.length - calls).fill('host;x-amz-date;x-amz-security-token ok'));
       // the third rotation revoked the first token with the exchanged admin token
       expect(h.jfrog.liveApiTokens(USER).filter((t) => t.description?.includes(secretArn))).toHaveLength(2);
     });
@@ -295,13 +299,14 @@ describe('a rotation', () => {
         const { secretArn, env } = await setup({ username: USER }, { credentialsKind: 'AWS_IAM_ROLE', credentialsSecretArn: undefined });
         const first = await rotate(secretArn, env);
         expect(first.failed?.error?.message).toMatch(/map the role to a JFrog user once: PUT \/access\/api\/v1\/aws\/iam_role/);
-        h.jfrog.awsKeys.set('testing', { secretAccessKey: 'not-the-key', roleArn: ROLE });
+        h.jfrog.awsKeys.set('testing', { secretAccessKey: 'not-the-key', roleArn: ROLE, sessionToken: 'testing-session' });
         clearCredentialCache();
-        // Secrets Manager retries the same rotation
+        // Secrets Manager retries the same rotation: the signature is named, not the mapping
         const forged = (await rotate(secretArn, env, first.token)).failed;
-        expect(forged?.error?.message).toMatch(/HTTP 401/);
+        expect(forged?.error?.message).toMatch(/HTTP 401.*SignatureDoesNotMatch.*STS did not accept the signed GetCallerIdentity request/);
+        expect(forged?.error?.message).not.toMatch(/PUT \/access\/api\/v1\/aws\/iam_role/);
       } finally {
-        h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE });
+        h.jfrog.awsKeys.set('testing', { secretAccessKey: 'testing', roleArn: ROLE, sessionToken: 'testing-session' });
       }
     });
   });

@@ -256,6 +256,9 @@ export class Harness {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
+      // Lambda's role credentials are temporary: a session token comes with them, and the IAM
+      // exchange signs it (x-amz-security-token)
+      AWS_SESSION_TOKEN: 'testing-session',
       AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
       NODE_EXTRA_CA_CERTS: this.jfrog.tls.caPath,
       [ENV.configPath]: `${CONFIG_PARAMETER_PREFIX}/${functionId}/`,

@@ -99,7 +99,7 @@ export class InProcessSteps {
 
 /** the handler's own SDK clients, pointed at moto as the function's environment points them */
 function clientsFor(env: Record<string, string>) {
-  const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+  const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
   return {
     secretsManager: secretsManagerClient({ endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER, region: env.AWS_REGION, credentials }),
     ssm: ssmClient({ endpoint: env.AWS_ENDPOINT_URL_SSM, region: env.AWS_REGION, credentials }),

