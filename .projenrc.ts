@@ -96,11 +96,25 @@ project.eslint?.allowDevDeps('src/handler/**');
 // the settings schema: the handler bundles zod; the construct imports only the schema's type
 project.eslint?.allowDevDeps('src/settings.ts');
 
+// the bundled handler, as the build writes it and the package ships it
+const HANDLER_ASSET = 'assets/rotation.lambda/index.js';
 // minify the handler (smaller asset, faster cold start); projen's lambda options lack the flag
 const bundleHandler = project.tasks.tryFind('bundle:rotation.lambda');
 const esbuildCommand = bundleHandler?.steps[0]?.execArgs?.join(' ') ?? bundleHandler?.steps[0]?.exec;
 if (bundleHandler && esbuildCommand && !esbuildCommand.includes('--minify')) {
   bundleHandler.reset(`${esbuildCommand} --minify --keep-names`);
+}
+
+// no package without its handler: a tarball without the bundle installs fine and fails every
+// consumer's synth with CannotFindAsset. `compile` alone does not bundle (pre-compile does), so
+// every packaging task checks first and names the fix (the Python and Java packages embed the
+// npm tarball, so they need it too)
+const checkHandlerAsset = project.addTask('check-handler-asset', {
+  description: `Fail unless the bundled handler (${HANDLER_ASSET}) exists; the packaging tasks run it first`,
+  exec: `node -e "if (!fs.existsSync('${HANDLER_ASSET}')) { console.error('cannot package: ${HANDLER_ASSET} (the bundled rotation handler) is missing, and a package without it fails the synth of every app that uses it (CannotFindAsset). Run: npx projen bundle (the build runs it), then package again.'); process.exit(1); }"`,
+});
+for (const name of ['package:js', 'package:python', 'package:java']) {
+  project.tasks.tryFind(name)?.prependSpawn(checkHandlerAsset);
 }
 
 // type-check everything the build does not compile (tests, examples, scripts): ts-jest alone
