@@ -102,7 +102,12 @@ const HANDLER_ASSET = 'assets/rotation.lambda/index.js';
 const bundleHandler = project.tasks.tryFind('bundle:rotation.lambda');
 const esbuildCommand = bundleHandler?.steps[0]?.execArgs?.join(' ') ?? bundleHandler?.steps[0]?.exec;
 if (bundleHandler && esbuildCommand && !esbuildCommand.includes('--minify')) {
-  bundleHandler.reset(`${esbuildCommand} --minify --keep-names`);
+  // esbuild rewrites its output in place; `npm run demo` (and so the demo test) bundles while
+  // other tests run the bundle, which must never read half a file: build beside it, then rename
+  // it into place, which replaces the file in one step
+  const next = '.tmp/bundle/rotation.lambda.js';
+  bundleHandler.reset(`${esbuildCommand.replace(`--outfile=${HANDLER_ASSET}`, `--outfile=${next}`)} --minify --keep-names`);
+  bundleHandler.exec(`node -e "fs.mkdirSync(path.dirname('${HANDLER_ASSET}'), { recursive: true }); fs.renameSync('${next}', '${HANDLER_ASSET}')"`);
 }
 
 // no package without its handler: a tarball without the bundle installs fine and fails every
