@@ -103,11 +103,30 @@ project.eslint?.allowDevDeps('src/handler/**');
 // the settings schema: the handler bundles zod; the construct imports only the schema's type
 project.eslint?.allowDevDeps('src/settings.ts');
 
+// the bundled handler, as the build writes it and the package ships it
+const HANDLER_ASSET = 'assets/rotation.lambda/index.js';
 // minify the handler (smaller asset, faster cold start); projen's lambda options lack the flag
 const bundleHandler = project.tasks.tryFind('bundle:rotation.lambda');
 const esbuildCommand = bundleHandler?.steps[0]?.execArgs?.join(' ') ?? bundleHandler?.steps[0]?.exec;
 if (bundleHandler && esbuildCommand && !esbuildCommand.includes('--minify')) {
-  bundleHandler.reset(`${esbuildCommand} --minify --keep-names`);
+  // esbuild rewrites its output in place; `npm run demo` (and so the demo test) bundles while
+  // other tests run the bundle, which must never read half a file: build beside it, then rename
+  // it into place, which replaces the file in one step
+  const next = '.tmp/bundle/rotation.lambda.js';
+  bundleHandler.reset(`${esbuildCommand.replace(`--outfile=${HANDLER_ASSET}`, `--outfile=${next}`)} --minify --keep-names`);
+  bundleHandler.exec(`node -e "fs.mkdirSync(path.dirname('${HANDLER_ASSET}'), { recursive: true }); fs.renameSync('${next}', '${HANDLER_ASSET}')"`);
+}
+
+// no package without its handler: a tarball without the bundle installs fine and fails every
+// consumer's synth with CannotFindAsset. `compile` alone does not bundle (pre-compile does), so
+// every packaging task checks first and names the fix (the Python and Java packages embed the
+// npm tarball, so they need it too)
+const checkHandlerAsset = project.addTask('check-handler-asset', {
+  description: `Fail unless the bundled handler (${HANDLER_ASSET}) exists; the packaging tasks run it first`,
+  exec: `node -e "if (!fs.existsSync('${HANDLER_ASSET}')) { console.error('cannot package: ${HANDLER_ASSET} (the bundled rotation handler) is missing, and a package without it fails the synth of every app that uses it (CannotFindAsset). Run: npx projen bundle (the build runs it), then package again.'); process.exit(1); }"`,
+});
+for (const name of ['package:js', 'package:python', 'package:java']) {
+  project.tasks.tryFind(name)?.prependSpawn(checkHandlerAsset);
 }
 
 // type-check everything the build does not compile (tests, examples, scripts): ts-jest alone
@@ -135,15 +154,20 @@ example.exec(`${tsNode} examples/typescript/app.ts`);
 
 // the local dry run: both emulators, the synthesized handler, the four steps
 const demo = project.addTask('demo', {
-  description: 'Dry-run a rotation locally: Secrets Manager and JFrog emulators, the synthesized handler, the four steps (args: --jfrog-url, --admin-token-file, --rotations)',
-  receiveArgs: true,
+  description: 'Dry-run a rotation locally: Secrets Manager and JFrog emulators, the synthesized handler, the four steps (npm run demo -- --help lists the options)',
   // the AWS SDK's notice about Node 20 is noise in a demo
   env: { NODE_NO_WARNINGS: '1' },
 });
 if (bundle) {
   demo.spawn(bundle);
 }
-demo.exec(`${tsNode} scripts/demo.ts`);
+// the README's `npm run demo -- --jfrog-url ...` reaches the script only through a step that
+// receives the task's arguments (the task-level option applies to an `exec` given with it); an
+// argument list, so that a value is passed as typed, never read by a shell. --transpile-only:
+// type-checking the demo and everything it imports took ts-node some 30 s before the first line
+// (even before --help); the test task type-checks scripts/ (tsc -p tsconfig.dev.json, which sets
+// isolatedModules, so transpiling file by file is safe)
+demo.execArgs(['ts-node', '--transpile-only', '--project', 'tsconfig.dev.json', 'scripts/demo.ts'], { receiveArgs: true });
 
 // the benchmark: prints figures (BENCHMARKS.md says how to read them), asserts nothing
 const bench = project.addTask('bench', {

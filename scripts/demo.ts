@@ -13,6 +13,9 @@
 // Against a real JFrog it mints, verifies and revokes real tokens for --username (the secret
 // lives in the emulator only); at the end it revokes every token it minted that is still live.
 // The admin token is read from the file or the environment and never printed.
+//
+// `npm run demo -- --help` lists the options. An option it does not know is refused (non-zero exit)
+// rather than ignored, and the last line names the JFrog the run tested.
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -39,35 +42,100 @@ interface Options {
   readonly rotations: number;
 }
 
-function parseArgs(argv: string[]): Options {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const jfrogUrl = value('--jfrog-url');
-  const tokenFile = value('--admin-token-file');
+/** the demo's options, each with what it takes: `npm run demo -- --help` prints them */
+const FLAGS: Record<string, { value: string; help: string }> = {
+  '--rotations': { value: 'N', help: 'how many rotations to run, 1 to 10 (default 3; 1 with --jfrog-url)' },
+  '--username': { value: 'NAME', help: 'the JFrog user the tokens are minted for (default: the example app\'s username)' },
+  '--credentials': { value: 'KIND', help: 'what authorizes the mint: admin-token (default; an admin token kept in a secret) or aws-iam-role (the function\'s IAM role exchanged for a token; local emulator only)' },
+  '--jfrog-url': { value: 'URL', help: 'run against this JFrog (https) instead of the local emulator: real tokens are minted, verified and revoked for --username, then every token the run minted is revoked; the secret stays in the local Secrets Manager emulator' },
+  '--admin-token-file': { value: 'FILE', help: 'with --jfrog-url: the file holding that JFrog\'s admin token (or set JFROG_ADMIN_TOKEN); never printed' },
+};
+
+const HELP = [
+  'usage: npm run demo -- [options]',
+  '',
+  'A dry run of rotations on this machine: synthesizes the example app, starts a Secrets Manager',
+  'emulator (moto) and, unless --jfrog-url is given, the local JFrog emulator, then runs the',
+  'synthesized handler through createSecret, setSecret, testSecret and finishSecret as Secrets',
+  'Manager would. No AWS account is used. The last line names the JFrog that was tested.',
+  '',
+  'options:',
+  ...Object.entries(FLAGS).map(([flag, { value, help }]) => `  ${`${flag} ${value}`.padEnd(24)} ${help}`),
+  `  ${'--help, -h'.padEnd(24)} print this help`,
+  '',
+  'environment:',
+  `  ${'JFROG_ADMIN_TOKEN'.padEnd(24)} with --jfrog-url, the admin token when --admin-token-file is not given`,
+  `  ${'NODE_EXTRA_CA_CERTS'.padEnd(24)} with --jfrog-url, a private CA your JFrog's certificate chains to`,
+  '',
+  'examples:',
+  '  npm run demo',
+  '  npm run demo -- --credentials aws-iam-role',
+  '  JFROG_ADMIN_TOKEN=... npm run demo -- --jfrog-url https://acme.jfrog.io --username ci-bot',
+].join('\n');
+
+/** a command line the demo cannot run: said on stderr with a pointer to --help, exit code 2 (projen reports 1) */
+class UsageError extends Error {}
+
+/** the flags and their values; refuses what the demo does not know rather than ignoring it */
+function readFlags(argv: string[]): Map<string, string> | 'help' {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return 'help';
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (!FLAGS[flag]) {
+      throw new UsageError(arg.startsWith('-')
+        ? `unknown option '${flag}'; the options are ${Object.keys(FLAGS).join(', ')} and --help`
+        : `unexpected argument '${arg}'; every value follows its option, e.g. --rotations 1`);
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
+      throw new UsageError(`${flag} needs a value: ${flag} ${FLAGS[flag].value}`);
+    }
+    if (flags.has(flag)) throw new UsageError(`${flag} is given twice`);
+    flags.set(flag, value);
+  }
+  return flags;
+}
+
+function parseArgs(argv: string[]): Options | 'help' {
+  const flags = readFlags(argv);
+  if (flags === 'help') return flags;
+  const jfrogUrl = flags.get('--jfrog-url');
+  const tokenFile = flags.get('--admin-token-file');
   let adminToken: string | undefined;
+  if (tokenFile && !jfrogUrl) {
+    throw new UsageError('--admin-token-file goes with --jfrog-url: the local emulator makes its own admin token');
+  }
   if (jfrogUrl) {
-    adminToken = tokenFile ? fs.readFileSync(tokenFile, 'utf8').trim() : process.env.JFROG_ADMIN_TOKEN?.trim();
-    if (!adminToken) {
-      throw new Error('--jfrog-url needs an admin token: --admin-token-file FILE or the JFROG_ADMIN_TOKEN environment variable');
-    }
     if (!jfrogUrl.startsWith('https://')) {
-      throw new Error(`--jfrog-url must be https, got '${jfrogUrl}'`);
+      throw new UsageError(`--jfrog-url must be https, got '${jfrogUrl}'`);
+    }
+    adminToken = tokenFile ? readTokenFile(tokenFile) : process.env.JFROG_ADMIN_TOKEN?.trim();
+    if (!adminToken) {
+      throw new UsageError('--jfrog-url needs an admin token: --admin-token-file FILE or the JFROG_ADMIN_TOKEN environment variable');
     }
   }
-  const rotations = Number(value('--rotations') ?? (jfrogUrl ? 1 : 3));
+  const rotations = Number(flags.get('--rotations') ?? (jfrogUrl ? 1 : 3));
   if (!Number.isInteger(rotations) || rotations < 1 || rotations > 10) {
-    throw new Error(`--rotations must be 1 to 10, got '${value('--rotations')}'`);
+    throw new UsageError(`--rotations must be 1 to 10, got '${flags.get('--rotations')}'`);
   }
-  const credentials = value('--credentials') ?? 'admin-token';
+  const credentials = flags.get('--credentials') ?? 'admin-token';
   if (credentials !== 'admin-token' && credentials !== 'aws-iam-role') {
-    throw new Error(`--credentials must be admin-token or aws-iam-role, got '${credentials}'`);
+    throw new UsageError(`--credentials must be admin-token or aws-iam-role, got '${credentials}'`);
   }
   if (credentials === 'aws-iam-role' && jfrogUrl) {
-    throw new Error('--credentials aws-iam-role runs against the emulator only: a real JFrog would need a real IAM role and STS');
+    throw new UsageError('--credentials aws-iam-role runs against the local emulator only: a real JFrog would need a real IAM role and STS');
   }
-  return { credentials, jfrogUrl, adminToken, username: value('--username'), rotations };
+  return { credentials, jfrogUrl, adminToken, username: flags.get('--username'), rotations };
+}
+
+function readTokenFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new UsageError(`--admin-token-file: cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 /** what the synthesized stack deploys: the function's code and environment, the rotation's settings */
@@ -108,6 +176,12 @@ function assetPath(assemblyDir: string, templatePath: string, s3Key: string): st
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const say = (line = '') => console.log(line);
+  if (options === 'help') {
+    say(HELP);
+    return;
+  }
+  // what the last line names, so that a green run says which JFrog it proved
+  const target = options.jfrogUrl ? `the JFrog at ${options.jfrogUrl}` : 'the local JFrog emulator';
 
   say('1. synthesizing the example stack (examples/typescript)');
   const example = readExample();
@@ -135,7 +209,7 @@ async function main(): Promise<void> {
       say(`   IAM role ${role} mapped to the JFrog admin user 'rotator' (PUT /access/api/v1/aws/iam_role, done once by an admin)`);
     }
   } else {
-    say(`   JFrog: ${jfrogUrl} (real; tokens for ${username})`);
+    say(`   JFrog: ${jfrogUrl} (from --jfrog-url; tokens for ${username})`);
   }
   const clientConfig = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } };
   const sm = new SecretsManagerClient(clientConfig);
@@ -207,7 +281,9 @@ async function main(): Promise<void> {
 
     say();
     say('5. the secret after');
-    await printVersions(sm, secret.ARN!);
+    if (await printVersions(sm, secret.ARN!)) {
+      say('   AWSPENDING,AWSCURRENT on one version is a finished rotation: AWS\'s RotateSecret reference allows AWSPENDING to stay on the version that became AWSCURRENT (or on none), and the next rotation moves it');
+    }
     if (jfrog) {
       const live = jfrog.liveApiTokens(username).map((t) => t.id);
       say();
@@ -222,10 +298,10 @@ async function main(): Promise<void> {
       }
     }
     say();
-    say('dry run complete: mint, verify, promote and revoke all worked');
+    say(`dry run complete: mint, verify, promote and revoke all worked against ${target}`);
   } catch (e) {
     exitCode = 1;
-    if (!(e instanceof DemoFailed)) say(`dry run failed: ${(e as Error).message}`);
+    say(`dry run failed against ${target}: ${e instanceof DemoFailed ? 'see the step marked ✗ above' : (e as Error).message}`);
   } finally {
     sm.destroy();
     ssm.destroy();
@@ -251,7 +327,8 @@ function describe(line: Record<string, any>): string {
   }
 }
 
-async function printVersions(sm: SecretsManagerClient, arn: string): Promise<void> {
+/** prints the secret's versions; says whether one of them carries both AWSPENDING and AWSCURRENT */
+async function printVersions(sm: SecretsManagerClient, arn: string): Promise<boolean> {
   const versions = await sm.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
   const rows = (versions.Versions ?? []).sort((a, b) => (a.CreatedDate?.getTime() ?? 0) - (b.CreatedDate?.getTime() ?? 0));
   console.log(`   ${'version'.padEnd(11)} ${'labels'.padEnd(26)} ${'tokenId'.padEnd(11)} expiresAt`);
@@ -261,9 +338,15 @@ async function printVersions(sm: SecretsManagerClient, arn: string): Promise<voi
     const labels = (v.VersionStages ?? []).join(',') || '(none)';
     console.log(`   ${short(v.VersionId).padEnd(11)} ${labels.padEnd(26)} ${short(json.tokenId).padEnd(11)} ${json.expiresAt ?? '-'}`);
   }
+  return rows.some((v) => v.VersionStages?.includes('AWSPENDING') && v.VersionStages.includes('AWSCURRENT'));
 }
 
 main().catch((e) => {
+  if (e instanceof UsageError) {
+    console.error(`npm run demo: ${e.message}\n(npm run demo -- --help lists the options)`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(`dry run failed: ${(e as Error).message}`);
   process.exitCode = 1;
 });

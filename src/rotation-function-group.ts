@@ -1,4 +1,6 @@
 import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Annotations, ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -44,6 +46,23 @@ const ENVIRONMENT_LIMIT_BYTES = 4096;
 const UNRESOLVED_ARN_BYTES = 100;
 /** a generated secret name with its suffix, e.g. PipelineSecret0A1B2C3D4-aBcDeFgHiJkL-AbCdEf, with room */
 const UNRESOLVED_KEY_BYTES = 72;
+
+/**
+ * the bundled handler: where the generated RotationFunction (in this folder) takes its code from.
+ * the build bundles it (`npx projen bundle`) and the npm package ships it
+ */
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'rotation.lambda');
+
+/**
+ * fails where aws-cdk would fail later with CannotFindAsset, which names no fix: a clone that was
+ * compiled but not bundled, or a package packed without its handler
+ */
+function assertHandlerBundled(): void {
+  const entry = path.join(HANDLER_ASSET_DIR, 'index.js');
+  if (!fs.existsSync(entry)) {
+    throw new Error(`the rotation function's bundled handler is missing, got no ${entry}: in a clone of cdk-jfrog-token-rotation run 'npx projen bundle' (the build and the test task run it); an installed cdk-jfrog-token-rotation without it was packed without its assets/ folder: install it again, or report the version`);
+  }
+}
 
 /** the settings that belong to a rotation function rather than to one rotation */
 export type RotationFunctionGroupProps = JfrogRotationFunctionOptions;
@@ -94,6 +113,7 @@ export class RotationFunctionGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: RotationFunctionGroupProps) {
     super(scope, id);
+    assertHandlerBundled();
     const stack = Stack.of(this);
     this.configPath = `${CONFIG_PARAMETER_PREFIX}/${this.node.addr}/`;
     this.publishesEvents = props.publishEvents ?? true;

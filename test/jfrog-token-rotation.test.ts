@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -406,6 +408,23 @@ describe('validation at synth', () => {
     expect(() => new JfrogTokenRotation(stack, 'R', {
       jfrogUrl: url, username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.selfRotating(),
     })).toThrow(/jfrogUrl must be known at synth: the rotation function pins each rotation's jfrogUrl in its environment/);
+  });
+
+  test('a missing handler bundle fails at synth naming the fix, not with aws-cdk\'s CannotFindAsset', () => {
+    // GIVEN a clone that was compiled but not bundled: no assets/rotation.lambda/ (where the
+    // generated RotationFunction takes its code from, as the npm package ships it)
+    const bundled = path.join(__dirname, '..', 'assets', 'rotation.lambda');
+    const existsSync = fs.existsSync;
+    // the fs module itself: `import * as` gives this file a read-only copy of its functions
+    const spy = jest.spyOn(jest.requireActual<typeof fs>('fs'), 'existsSync').mockImplementation((p) => !String(p).startsWith(bundled) && existsSync(p));
+    try {
+      // WHEN / THEN
+      expect(() => setup()).toThrow(`the rotation function's bundled handler is missing, got no ${path.join(bundled, 'index.js')}: in a clone of cdk-jfrog-token-rotation run 'npx projen bundle'`);
+    } finally {
+      spy.mockRestore();
+    }
+    // and with the bundle in place the same stack synthesizes
+    expect(() => setup()).not.toThrow();
   });
 
   test('a trailing slash is dropped from the URL', () => {
