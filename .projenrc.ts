@@ -52,7 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/metrics@^2.36.0',
     // the AWS SDK's SigV4 signer: the STS request JfrogCredentials.awsIamRole() exchanges (bundled)
     '@smithy/signature-v4@^5',
-    // the settings schema (src/settings.ts): the handler validates with it (bundled); the
+    // the settings schema (src/contract/settings.ts): the handler validates with it (bundled); the
     // construct imports only its type
     'zod@^4',
     // the AwsSolutions gate in the tests; 2.38 is the line that runs on aws-cdk-lib 2.257
@@ -77,14 +77,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenGroupId: 'io.github.cdk-jfrog-token-rotation',
     mavenArtifactId: 'cdk-jfrog-token-rotation',
   },
-  lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    bundlingOptions: {
-      // everything bundled: nothing is left for the runtime to provide
-      externals: [],
-      sourcemap: false,
-    },
-  },
+  // the handler's entry lives in src/handler/ and its construct in src/construct/ (where their
+  // code runs): declared below rather than discovered, which would put both side by side
+  lambdaAutoDiscover: false,
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
     passWithNoTests: false,
@@ -98,15 +93,29 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 project.tsconfigDev.addInclude('.projenrc.ts');
+
+// the rotation handler: bundled from src/handler/, its generated construct in src/construct/
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/handler/rotation.lambda.ts',
+  constructFile: 'src/construct/rotation-function.ts',
+  constructName: 'RotationFunction',
+  cdkDeps: project.cdkDeps,
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  bundlingOptions: {
+    // everything bundled: nothing is left for the runtime to provide
+    externals: [],
+    sourcemap: false,
+  },
+});
 // handler modules are bundled by esbuild: they may import devDependencies (the AWS SDK)
 project.eslint?.allowDevDeps('src/handler/**');
 // the settings schema: the handler bundles zod; the construct imports only the schema's type
-project.eslint?.allowDevDeps('src/settings.ts');
+project.eslint?.allowDevDeps('src/contract/settings.ts');
 
 // the bundled handler, as the build writes it and the package ships it
-const HANDLER_ASSET = 'assets/rotation.lambda/index.js';
+const HANDLER_ASSET = 'assets/handler/rotation.lambda/index.js';
 // minify the handler (smaller asset, faster cold start); projen's lambda options lack the flag
-const bundleHandler = project.tasks.tryFind('bundle:rotation.lambda');
+const bundleHandler = project.tasks.tryFind('bundle:handler/rotation.lambda');
 const esbuildCommand = bundleHandler?.steps[0]?.execArgs?.join(' ') ?? bundleHandler?.steps[0]?.exec;
 if (bundleHandler && esbuildCommand && !esbuildCommand.includes('--minify')) {
   // esbuild rewrites its output in place; `npm run demo` (and so the demo test) bundles while

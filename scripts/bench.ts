@@ -18,7 +18,7 @@ import { runHandler, RunnerReport } from '../test/support/invoke';
 import { freePort } from '../test/support/ports';
 
 const ROOT = path.join(__dirname, '..');
-const HANDLER = path.join(ROOT, 'assets', 'rotation.lambda', 'index.js');
+const HANDLER = path.join(ROOT, 'assets', 'handler', 'rotation.lambda', 'index.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 const median = (values: number[]) => {
@@ -61,7 +61,7 @@ function handlerWithRuntimeSdk(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-runtime-sdk-'));
   const outfile = path.join(dir, 'index.js');
   buildSync({
-    entryPoints: [path.join(ROOT, 'src', 'rotation.lambda.ts')], bundle: true, platform: 'node', target: 'node24', minify: true, keepNames: true,
+    entryPoints: [path.join(ROOT, 'src', 'handler', 'rotation.lambda.ts')], bundle: true, platform: 'node', target: 'node24', minify: true, keepNames: true,
     external: ['@aws-sdk/*'], outfile, logLevel: 'error', nodePaths: [path.join(ROOT, 'node_modules')],
   });
   return outfile;

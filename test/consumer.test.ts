@@ -68,7 +68,7 @@ test('the handler asset in the tarball is the bundled handler, self-contained', 
 
 test('the tarball ships the construct and its asset, not the tests or the handler sources', () => {
   const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n');
-  expect(files).toEqual(expect.arrayContaining(['package/lib/index.js', 'package/assets/rotation.lambda/index.js', 'package/.jsii', 'package/README.md']));
+  expect(files).toEqual(expect.arrayContaining(['package/lib/index.js', 'package/assets/handler/rotation.lambda/index.js', 'package/.jsii', 'package/README.md']));
   expect(files.filter((f) => /^package\/(test|src|examples|scripts|\.ci|lib\/handler)\//.test(f))).toEqual([]);
 });
 

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JfrogCredentials, JfrogTokenRotation, JfrogTokenRotationProps, JfrogTokenScope } from '../src';
 import { rotationStack, settingsNameOf, settingsOf } from './support/stack';
-import { settingsPin } from '../src/rotation-config';
+import { settingsPin } from '../src/contract/rotation-config';
 
 const setup = (props: Partial<JfrogTokenRotationProps> = {}) => rotationStack(props, 'ArtifactoryToken');
 
@@ -411,9 +411,9 @@ describe('validation at synth', () => {
   });
 
   test('a missing handler bundle fails at synth naming the fix, not with aws-cdk\'s CannotFindAsset', () => {
-    // GIVEN a clone that was compiled but not bundled: no assets/rotation.lambda/ (where the
+    // GIVEN a clone that was compiled but not bundled: no assets/handler/rotation.lambda/ (where the
     // generated RotationFunction takes its code from, as the npm package ships it)
-    const bundled = path.join(__dirname, '..', 'assets', 'rotation.lambda');
+    const bundled = path.join(__dirname, '..', 'assets', 'handler', 'rotation.lambda');
     const existsSync = fs.existsSync;
     // the fs module itself: `import * as` gives this file a read-only copy of its functions
     const spy = jest.spyOn(jest.requireActual<typeof fs>('fs'), 'existsSync').mockImplementation((p) => !String(p).startsWith(bundled) && existsSync(p));

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-// no package without its handler: a tarball without assets/rotation.lambda installs fine and
+// no package without its handler: a tarball without assets/handler/rotation.lambda installs fine and
 // fails the synth of every app that uses it. GIVEN the project's tasks in a folder without the
 // bundle (a clone compiled but not bundled), WHEN a packaging task runs, THEN it fails naming
 // `npx projen bundle` before jsii-pacmak packs anything.

@@ -1,4 +1,4 @@
-import { parseSettings, RotationParameter } from '../src/settings';
+import { parseSettings, RotationParameter } from '../src/contract/settings';
 
 // the one definition of a rotation's settings: what the construct writes, what the handler accepts
 

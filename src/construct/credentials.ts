@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { JfrogCredentialsKind } from './credentials-kind';
+import { JfrogCredentialsKind } from '../contract/credentials-kind';
 
 /**
  * The credential the rotation uses to mint (and revoke) tokens.

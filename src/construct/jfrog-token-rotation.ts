@@ -8,13 +8,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { JfrogCredentials } from './credentials';
-import { JfrogCredentialsKind } from './credentials-kind';
-import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, TOKEN_ROTATED_EVENT } from './rotation-config';
+import { JfrogCredentialsKind } from '../contract/credentials-kind';
+import { JFROG_URL_FORM, jfrogUrlProblem, METRICS, normalizeJfrogUrl, parameterKey, RESERVED_FIELDS, TOKEN_ROTATED_EVENT } from '../contract/rotation-config';
 import { RotationFunctionGroup } from './rotation-function-group';
 import { JfrogRotationFunctionOptions } from './rotation-function-options';
 import { JfrogRotationSchedule, longestGapHours } from './schedule';
 import { JfrogTokenScope } from './scope';
-import type { RotationParameter } from './settings';
+import type { RotationParameter } from '../contract/settings';
 
 /** Properties of a `JfrogTokenRotation`. */
 export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {

@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct, IDependable } from 'constructs';
-import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, PinnedSettings, ROTATION_FAILURE_EVENTS, settingsPin, TOKEN_ROTATED_EVENT } from './rotation-config';
+import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, PinnedSettings, ROTATION_FAILURE_EVENTS, settingsPin, TOKEN_ROTATED_EVENT } from '../contract/rotation-config';
 import { RotationFunction } from './rotation-function';
 import { JfrogRotationFunctionOptions } from './rotation-function-options';
 
@@ -51,7 +51,7 @@ const UNRESOLVED_KEY_BYTES = 72;
  * the bundled handler: where the generated RotationFunction (in this folder) takes its code from.
  * the build bundles it (`npx projen bundle`) and the npm package ships it
  */
-const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'rotation.lambda');
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler', 'rotation.lambda');
 
 /**
  * fails where aws-cdk would fail later with CannotFindAsset, which names no fix: a clone that was

@@ -10,16 +10,16 @@ export interface RotationFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes src/rotation.
+ * An AWS Lambda function which executes src/handler/rotation.
  */
 export class RotationFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: RotationFunctionProps) {
     super(scope, id, {
-      description: 'src/rotation.lambda.ts',
+      description: 'src/handler/rotation.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../assets/rotation.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/handler/rotation.lambda')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

@@ -1,6 +1,6 @@
 import { GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { CONFIG_PARAMETER_PREFIX, ENV, normalizeJfrogUrl, parameterKey, secretNameOfArn, settingsPin } from '../rotation-config';
-import { parseSettings, RotationSettings } from '../settings';
+import { CONFIG_PARAMETER_PREFIX, ENV, normalizeJfrogUrl, parameterKey, secretNameOfArn, settingsPin } from '../contract/rotation-config';
+import { parseSettings, RotationSettings } from '../contract/settings';
 import { withinDeadline } from './aws';
 import { ConfigurationError, RefusedInvocationError } from './errors';
 

@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { TOKEN_ROTATED_EVENT } from '../rotation-config';
+import { TOKEN_ROTATED_EVENT } from '../contract/rotation-config';
 import { withinDeadline } from './aws';
 import { logger } from './log';
 import { redact } from './redact';

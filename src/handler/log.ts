@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { METRICS } from '../rotation-config';
+import { METRICS } from '../contract/rotation-config';
 import { redact } from './redact';
 
 /**

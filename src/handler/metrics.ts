@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS } from '../rotation-config';
+import { METRICS } from '../contract/rotation-config';
 
 /** the metrics of one set of dimensions */
 export interface Recorder {

@@ -1,17 +1,17 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
-import { eventBridgeClient, secretsManagerClient, setInvocationDeadline, ssmClient } from './handler/aws';
-import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, RotationConfig } from './handler/config';
-import { ConfigurationError, RefusedInvocationError, RotationError } from './handler/errors';
-import { publishTokenRotated } from './handler/events';
-import { checkHealth } from './handler/health';
-import { JfrogClient } from './handler/jfrog-client';
-import { logger } from './handler/log';
-import { RotationMetrics } from './handler/metrics';
-import { forgetSecrets } from './handler/redact';
-import { SecretStore } from './handler/secret-store';
-import { clearCredentialCache, RotationEvent, runStep, StepOutcome } from './handler/steps';
-import { ENV, HEALTH_CHECK_FIELD, METRICS, normalizeJfrogUrl, ROTATION_FAILURE_EVENTS, secretNameOfArn } from './rotation-config';
+import { eventBridgeClient, secretsManagerClient, setInvocationDeadline, ssmClient } from './aws';
+import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, RotationConfig } from './config';
+import { ConfigurationError, RefusedInvocationError, RotationError } from './errors';
+import { publishTokenRotated } from './events';
+import { checkHealth } from './health';
+import { JfrogClient } from './jfrog-client';
+import { logger } from './log';
+import { RotationMetrics } from './metrics';
+import { forgetSecrets } from './redact';
+import { SecretStore } from './secret-store';
+import { clearCredentialCache, RotationEvent, runStep, StepOutcome } from './steps';
+import { ENV, HEALTH_CHECK_FIELD, METRICS, normalizeJfrogUrl, ROTATION_FAILURE_EVENTS, secretNameOfArn } from '../contract/rotation-config';
 
 // module scope: reused across invocations of a warm function; made at the first invocation so
 // that an environment problem is logged as the invocation's error

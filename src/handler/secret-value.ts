@@ -1,4 +1,4 @@
-import { EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD, REFRESH_TOKEN_FIELD, TOKEN_ID_FIELD } from '../rotation-config';
+import { EXPIRES_AT_FIELD, PREVIOUS_TOKEN_ID_FIELD, PREVIOUS_VERSION_ID_FIELD, REFRESH_TOKEN_FIELD, TOKEN_ID_FIELD } from '../contract/rotation-config';
 import { MalformedSecretError } from './errors';
 import { jwtClaim } from './jfrog-client';
 import { registerSecret } from './redact';

@@ -3,8 +3,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { ssmClient } from '../../src/handler/aws';
 import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, parseConfig, RotationConfig } from '../../src/handler/config';
 import { ConfigurationError, RefusedInvocationError } from '../../src/handler/errors';
-import { CONFIG_PARAMETER_PREFIX, ENV, settingsPin } from '../../src/rotation-config';
-import type { RotationParameter } from '../../src/settings';
+import { CONFIG_PARAMETER_PREFIX, ENV, settingsPin } from '../../src/contract/rotation-config';
+import type { RotationParameter } from '../../src/contract/settings';
 import { Harness, RotationSettings } from '../support/harness';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jfrog-token-AbCdEf';

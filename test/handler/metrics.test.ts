@@ -1,5 +1,5 @@
 import { RotationMetrics } from '../../src/handler/metrics';
-import { METRICS } from '../../src/rotation-config';
+import { METRICS } from '../../src/contract/rotation-config';
 
 // the handler's metrics, written by Powertools Metrics as EMF lines on stdout: the dimensions the
 // construct's alarms watch, one value per invocation for the function's alarms, nothing dropped

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ENV } from '../../src/rotation-config';
+import { ENV } from '../../src/contract/rotation-config';
 import { emfRecords, FUNCTION_NAME, Harness, logLines, STEPS } from '../support/harness';
 
 // GIVEN moto (Secrets Manager, SSM, EventBridge and SQS in one server) and the JFrog emulator,

@@ -5,7 +5,7 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { JfrogClient } from '../../src/handler/jfrog-client';
 import { logger } from '../../src/handler/log';
 import { clearCredentialCache, StepOutcome, STEPS } from '../../src/handler/steps';
-import { ENV } from '../../src/rotation-config';
+import { ENV } from '../../src/contract/rotation-config';
 import { FUNCTION_ARN, Harness } from '../support/harness';
 import { DAY, InProcessSteps, StepResult, USER } from '../support/in-process-steps';
 import { functionArnFor } from '../support/invoke';

@@ -10,15 +10,15 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { emfRecords, functionArnFor, invokeHandler, InvokeResult, logLines } from './invoke';
 import { Step, STEPS } from '../../src/handler/steps';
-import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, secretNameOfArn, settingsPin } from '../../src/rotation-config';
-import type { RotationParameter } from '../../src/settings';
+import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, secretNameOfArn, settingsPin } from '../../src/contract/rotation-config';
+import type { RotationParameter } from '../../src/contract/settings';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { MotoServer } from '../emulators/moto';
 
 export type { InvokeResult };
 export { emfRecords, logLines };
 
-export const HANDLER = path.join(__dirname, '..', '..', 'assets', 'rotation.lambda', 'index.js');
+export const HANDLER = path.join(__dirname, '..', '..', 'assets', 'handler', 'rotation.lambda', 'index.js');
 export { STEPS };
 export type StepName = Step;
 
