@@ -1,0 +1,159 @@
+import { Duration } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { JfrogCredentials } from './credentials';
+import { JfrogRotationFunctionOptions } from './rotation-function-options';
+import { JfrogRotationSchedule } from './schedule';
+import { JfrogTokenScope } from './scope';
+
+/** Properties of a `JfrogTokenRotation`. */
+export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
+  /**
+   * The base URL of the JFrog Platform, e.g. `https://acme.jfrog.io` (https only).
+   *
+   * The Access API is called at `<jfrogUrl>/access/api/v1/tokens`.
+   */
+  readonly jfrogUrl: string;
+
+  /** The JFrog user the tokens are minted for (for example the CI bot's user). */
+  readonly username: string;
+
+  /** The scope of the minted tokens. */
+  readonly scope: JfrogTokenScope;
+
+  /** The credential that mints and revokes tokens. */
+  readonly credentials: JfrogCredentials;
+
+  /**
+   * How often Secrets Manager rotates the token (4 hours to 1000 days).
+   *
+   * @default Duration.days(30)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * The lifetime of each minted token (`expires_in`), at least `interval`.
+   *
+   * The default outlives a fully failed rotation window: with it, a token minted at one
+   * rotation still works when the next rotation fails and the one after that is due.
+   *
+   * @default - twice `interval` plus one day, or `jfrogMaxExpiry` if that is shorter
+   */
+  readonly tokenLifetime?: Duration;
+
+  /**
+   * The JFrog server's `token.max-expiry`, if you know it: the longest token a non-admin
+   * credential may mint (JFrog answers 403 above it, and non-admins cannot read the setting).
+   * A `tokenLifetime` above it fails at synth, and the default lifetime is capped to it.
+   *
+   * @default - no cap known
+   */
+  readonly jfrogMaxExpiry?: Duration;
+
+  /**
+   * Revoke the token that falls two generations behind after each rotation, so exactly the
+   * current and the previous token stay valid.
+   *
+   * @default true
+   */
+  readonly revokePrevious?: boolean;
+
+  /**
+   * The JSON field of the secret that holds the token. Other fields are kept as they are.
+   *
+   * @default 'token'
+   */
+  readonly tokenField?: string;
+
+  /**
+   * The JSON field of the secret that also holds the token's reference token: the short opaque
+   * form (`cmVmd...`, 64 characters) that JFrog gives for clients that cannot take a long JWT.
+   * Minted with `include_reference_token` (Artifactory 7.38.10+); it is rotated, redacted and
+   * revoked with its token.
+   *
+   * @default - no reference token
+   */
+  readonly referenceTokenField?: string;
+
+  /**
+   * The token's `audience`: the services that accept it, as JFrog's service ids, space-separated
+   * (JFrog's default, `*@*`, accepts the token on every service). Keep JFrog Access in it
+   * (`jfac@*`): the rotation verifies, refreshes and revokes with the new token there; synth
+   * warns when it is left out.
+   *
+   * @default - JFrog's default
+   */
+  readonly audience?: string;
+
+  /**
+   * Mint project-scoped tokens for this JFrog project (`project_key`). Project admins may mint
+   * them from Artifactory 7.84.3.
+   *
+   * @default - not project-scoped
+   */
+  readonly projectKey?: string;
+
+  /**
+   * Mint refreshable tokens, keep each one's refresh token in the secret (field `refreshToken`),
+   * and rotate by refreshing (`grant_type=refresh_token`, Artifactory 7.37.9+) instead of minting
+   * anew. A refresh token is single-use: a retried step never sends it twice, and a rotation
+   * whose refresh token was used already (a refresh whose answer was lost) mints a new
+   * refreshable token with the configured credentials instead. With `selfRotating()` this keeps
+   * a token alive with no other credential, as long as the current token is valid.
+   *
+   * @default false
+   */
+  readonly refreshable?: boolean;
+
+  /**
+   * An existing secret to keep the token in, e.g. one that already holds
+   * `{"username": "ci-bot", "api_key": "..."}` (with `tokenField: 'api_key'`).
+   *
+   * @default - a new secret, filled by the first rotation at deployment
+   */
+  readonly secret?: secretsmanager.ISecret;
+
+  /**
+   * Rotate as soon as the rotation schedule is created or changed. With a new secret this
+   * is what fills it with its first token.
+   *
+   * @default true
+   */
+  readonly rotateImmediatelyOnUpdate?: boolean;
+
+  /**
+   * A cron schedule instead of the fixed `interval` (Secrets Manager's `ScheduleExpression`).
+   * `interval` then states the longest gap between two rotations of the cron.
+   *
+   * @default - every `interval`
+   */
+  readonly schedule?: JfrogRotationSchedule;
+
+  /**
+   * The rotation window: how long Secrets Manager may take to start a due rotation
+   * (whole hours, 1 to 24, shorter than the interval).
+   *
+   * @default - Secrets Manager's default (the whole day, or the cron's period)
+   */
+  readonly rotationWindow?: Duration;
+
+  /**
+   * Give this rotation a function of its own instead of the stack's shared one.
+   *
+   * By default the rotations of a stack share one rotation function (with its role, log group,
+   * health check, failure rule and alarms): rotations that agree on `vpc`, `vpcSubnets`,
+   * `securityGroups`, `vpcEndpoints`, `logRetention`, `alarms`, `alarmTopic` and `publishEvents`
+   * share one function, so a stack can hold a hundred rotations. A dedicated function isolates one
+   * rotation's logs, alarms and permissions, at about 12 more resources.
+   *
+   * @default false
+   */
+  readonly dedicatedFunction?: boolean;
+
+  /**
+   * Alarm when the token in AWSCURRENT expires within this time. Must be shorter than
+   * `tokenLifetime` minus `interval`, or it would fire between healthy rotations.
+   *
+   * @default - half of (`tokenLifetime` minus `interval`)
+   */
+  readonly expiryWarning?: Duration;
+}

@@ -1,0 +1,197 @@
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { JfrogTokenRotationProps } from './jfrog-token-rotation-props';
+import { JfrogRotationSchedule, longestGapHours } from './schedule';
+import { JfrogCredentialsKind } from '../contract/credentials-kind';
+import { JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS } from '../contract/rotation-config';
+
+// what JfrogTokenRotation checks at synth, each with the fix in its message: refusals for props
+// that would fail at the first rotation, warnings for what may (README "Props")
+
+export function validateJfrogUrl(value: string): string {
+  if (Token.isUnresolved(value)) {
+    // checked by the handler when it loads the settings
+    return value;
+  }
+  if (/^https:\/\/[^/]+:443(\/|$)/i.test(value)) {
+    throw new Error(`jfrogUrl must not name the default port: drop ':443' (https uses it), got '${value}'`);
+  }
+  const problem = jfrogUrlProblem(value);
+  if (problem) {
+    throw new Error(`jfrogUrl must be ${JFROG_URL_FORM}; ${problem}, got '${value}'`);
+  }
+  const url = new URL(value);
+  // the Access API is at the platform URL: /artifactory, /ui and /api are paths under it, and
+  // every request built on them would answer 404 at the first rotation
+  const segments = url.pathname.split('/').filter(Boolean);
+  const wrong = segments.findIndex((segment) => ['artifactory', 'ui', 'api', 'access'].includes(segment.toLowerCase()));
+  if (wrong >= 0) {
+    const platform = `${url.origin}${segments.slice(0, wrong).map((segment) => `/${segment}`).join('')}`;
+    throw new Error(`jfrogUrl must be the JFrog Platform URL, not a path under it ('/${segments.slice(wrong).join('/')}' belongs to Artifactory, the UI or an API): use '${platform}', got '${value}'`);
+  }
+  return normalizeJfrogUrl(url);
+}
+
+export function validateUsername(value: string): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (value.trim() === '') {
+    throw new Error('username must name the JFrog user the tokens are for, got an empty string');
+  }
+  if (value.length > 255) {
+    throw new Error(`username must be at most 255 characters (JFrog's limit), got ${value.length}`);
+  }
+}
+
+export function validateInterval(interval: Duration): void {
+  if (interval.isUnresolved()) {
+    return;
+  }
+  const seconds = interval.toSeconds();
+  if (seconds < Duration.hours(4).toSeconds() || seconds > Duration.days(1000).toSeconds()) {
+    throw new Error(`interval must be between 4 hours and 1000 days (Secrets Manager's limits), got ${interval.toHumanString()}`);
+  }
+}
+
+export function validateLifetime(scope: Construct, lifetime: Duration, interval: Duration): void {
+  if (lifetime.isUnresolved() || interval.isUnresolved()) {
+    return;
+  }
+  if (lifetime.toSeconds() < interval.toSeconds()) {
+    throw new Error(`tokenLifetime must be at least interval (${interval.toHumanString()}) or the token expires before the next rotation, got ${lifetime.toHumanString()}`);
+  }
+  const safe = interval.toSeconds() * 2 + Duration.days(1).toSeconds();
+  if (lifetime.toSeconds() < safe) {
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:shortLifetime',
+      `tokenLifetime ${lifetime.toHumanString()} is shorter than twice the interval plus a day: one failed rotation can let the token expire before the next one is due`);
+  }
+}
+
+/**
+ * `interval` sizes the default lifetime and the overdue alarm: a cron whose longest gap is longer
+ * lets tokens expire between rotations
+ */
+export function validateScheduleGap(schedule: JfrogRotationSchedule | undefined, interval: Duration): void {
+  if (!schedule || interval.isUnresolved()) return;
+  const gap = longestGapHours(schedule.expressionString);
+  if (gap !== undefined && gap * 3600 > interval.toSeconds()) {
+    const longest = Number.isFinite(gap) ? Duration.hours(gap).toHumanString() : 'more than four years';
+    throw new Error(`interval (${interval.toHumanString()}) is shorter than the longest gap between two rotations of schedule '${schedule.expressionString}' (${longest}): interval sizes the token lifetime and the overdue alarm, so tokens would expire between rotations. Set interval to at least ${longest}, or rotate more often`);
+  }
+}
+
+export function validateExpiryWarning(warning: Duration, lifetime: Duration, interval: Duration): void {
+  if (warning.isUnresolved() || lifetime.isUnresolved() || interval.isUnresolved()) {
+    return;
+  }
+  const slack = lifetime.toSeconds() - interval.toSeconds();
+  if (warning.toSeconds() <= 0 || warning.toSeconds() >= slack) {
+    throw new Error(`expiryWarning must be positive and shorter than tokenLifetime minus interval (${Duration.seconds(slack).toHumanString()}), or it fires between healthy rotations; got ${warning.toHumanString()}`);
+  }
+}
+
+export function validateRotationWindow(window: Duration | undefined, interval: Duration): void {
+  if (!window || window.isUnresolved() || interval.isUnresolved()) {
+    return;
+  }
+  const hours = window.toHours({ integral: false });
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24) {
+    throw new Error(`rotationWindow must be whole hours from 1 to 24, got ${window.toHumanString()}`);
+  }
+  if (window.toSeconds() >= interval.toSeconds()) {
+    throw new Error(`rotationWindow must be shorter than interval (${interval.toHumanString()}), got ${window.toHumanString()}`);
+  }
+}
+
+/**
+ * JFrog Access checks a token's audience: one minted for `jfrt@*` alone may not be accepted by
+ * Access, where the rotation verifies (GET /tokens/me), refreshes and revokes with it
+ */
+export function warnWithoutAccess(scope: Construct, audience: string): void {
+  const accepts = audience.split(' ').some((id) => id === '*@*' || id === '*' || id.startsWith('jfac@') || id.startsWith('*@'));
+  if (!accepts) {
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:audienceWithoutAccess',
+      `audience '${audience}' leaves out JFrog Access (jfac@*): the rotation verifies each new token at /access/api/v1/tokens/me (and refreshes and revokes with it), which Access may refuse for a token not meant for it. Add jfac@* to the audience (e.g. '${audience} jfac@*')`);
+  }
+}
+
+/** per app: the JFrog user each function role is mapped to (JFrog keeps one role per user) */
+const MAPPED_USERS = new WeakMap<Construct, Map<string, Set<iam.IRole>>>();
+
+/**
+ * two function roles mapped to one JFrog user overwrite each other's mapping: the first then gets
+ * 401/403. They come from two stacks, dedicatedFunction, or function groups with other options
+ */
+export function warnOnSharedMappedUser(scope: Construct, role: iam.IRole, mappedUser: string | undefined): void {
+  const app = scope.node.root;
+  const byUser = MAPPED_USERS.get(app) ?? new Map<string, Set<iam.IRole>>();
+  MAPPED_USERS.set(app, byUser);
+  const user = mappedUser?.toLowerCase() ?? '';
+  const roles = byUser.get(user) ?? new Set<iam.IRole>();
+  byUser.set(user, roles);
+  roles.add(role);
+  if (roles.size > 1) {
+    const who = mappedUser === undefined ? 'an admin user (awsIamRole() without mappedUser)' : `the JFrog user '${mappedUser}'`;
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:sharedMappedUser',
+      `${roles.size} rotation functions in this app map their roles to ${who}, but JFrog maps one IAM role per user: the second mapping replaces the first, whose function then fails with 401/403. Give each function role a JFrog user of its own (awsIamRole({ mappedUser })), or let these rotations share one function (same options, no dedicatedFunction)`);
+  }
+}
+
+export function validateTokenField(prop: string, field: string): void {
+  if (field.trim() === '') {
+    throw new Error(`${prop} must name a JSON field, got an empty string`);
+  }
+  if (RESERVED_FIELDS.includes(field)) {
+    throw new Error(`${prop} cannot be '${field}': the rotation writes ${RESERVED_FIELDS.join(' and ')} itself`);
+  }
+  if (field === 'username') {
+    throw new Error(`${prop} cannot be 'username': the secret keeps the JFrog user there, which Docker and ECS consumers read beside the token (use 'password' for the {username, password} shape they read)`);
+  }
+}
+
+/**
+ * a credential that cannot work with this secret: the rotated secret as its own admin credential
+ * (each rotation would replace the credential with the token it minted), and a new secret that
+ * selfRotating() has no token to start from
+ */
+export function validateCredentialsFor(scope: Construct, props: JfrogTokenRotationProps, secret: secretsmanager.ISecret): void {
+  const credential = props.credentials.secret;
+  const sameArn = credential !== undefined && !Token.isUnresolved(credential.secretArn) && credential.secretArn === secret.secretArn;
+  const same = credential === secret || sameArn;
+  if (same) {
+    throw new Error(`credentials name the rotated secret itself (${props.credentials.kind}): the credential would be replaced by the token it minted. Keep the admin credential in a secret of its own, or use JfrogCredentials.selfRotating() to let the token mint its successor`);
+  }
+  if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && props.secret === undefined) {
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:selfRotatingUnseeded',
+      `selfRotating() mints each token with the one before it, but the construct's new secret holds no token yet: the first rotation fails until you seed it once with a token of ${props.username}: aws secretsmanager put-secret-value --secret-id <the secret's ARN> --secret-string '{"username":"${props.username}","token":"<a token of ${props.username}>"}', then aws secretsmanager rotate-secret --secret-id <the secret's ARN>`);
+  }
+}
+
+/**
+ * what TypeScript checks, checked for JavaScript and the other jsii languages too, naming the
+ * factory to use instead of failing later on a property of undefined
+ */
+export function validatePropTypes(props: JfrogTokenRotationProps): void {
+  // by shape, not instanceof: two copies of this library in one app are still one kind of object
+  if (typeof (props?.credentials as { kind?: unknown } | undefined)?.kind !== 'string') {
+    throw new Error(`credentials must come from a JfrogCredentials factory: JfrogCredentials.adminToken(secret), .usernamePassword(secret), .selfRotating() or .awsIamRole(), got ${describeValue(props?.credentials)}`);
+  }
+  if (typeof (props.scope as { value?: unknown } | undefined)?.value !== 'string') {
+    throw new Error(`scope must come from a JfrogTokenScope factory: JfrogTokenScope.user(), .admin(), .groups('readers') or .of('<scope>'), got ${describeValue(props.scope)}`);
+  }
+  if (props.secret !== undefined && typeof (props.secret as { secretArn?: unknown })?.secretArn !== 'string') {
+    throw new Error(`secret must be a Secrets Manager secret (ISecret): a secretsmanager.Secret, or one imported with Secret.fromSecretNameV2 or Secret.fromSecretCompleteArn, got ${describeValue(props.secret)}`);
+  }
+  if (typeof props.jfrogUrl !== 'string' || typeof props.username !== 'string') {
+    throw new Error(`jfrogUrl and username must be strings, got ${describeValue(props.jfrogUrl)} and ${describeValue(props.username)}`);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string') return `the string '${value}'`;
+  return `${typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : `a ${typeof value}`}`;
+}
