@@ -119,7 +119,7 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
     clearCredentialCache();
     if (config) {
       metrics.secret(config.metricSecretName).count(METRICS.rotationFailed);
-      // a step can fail after taking a token back failed (one it minted and could not store)
+      // a step can fail after a token it took back could not be revoked (one it minted and could not store)
       reportRevocationFailures(config, outcome, metrics);
     }
     // an invocation Secrets Manager did not start (or settings bound to another secret): a
