@@ -1,3 +1,6 @@
+// a little over this project's usual 350 lines on purpose: the construct's public members and
+// their docs (API.md is generated from them) take most of it; its props are in
+// jfrog-token-rotation-props.ts and its synth checks in validation.ts.
 import { CfnOutput, Duration, Fn, Names, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';

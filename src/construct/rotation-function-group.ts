@@ -1,3 +1,6 @@
+// longer than this project's usual 350 lines on purpose: the shared function is one unit of
+// deployment (its role and least-privilege policies, invoke permission, rules, alarms, VPC
+// endpoints, the pins in its environment), and its parts depend on one another's order.
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';

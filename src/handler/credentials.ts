@@ -1,4 +1,4 @@
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedCallerIdentity } from './aws-exchange';
 import { CredentialError, MalformedSecretError } from './errors';
 import { JfrogAuth } from './jfrog-client';
 import { registerSecret } from './redact';
@@ -46,23 +46,7 @@ export async function revokingAuth(ctx: StepContext, newest: TokenSecret): Promi
 /** the exchanged token lives this long: it serves the steps of one rotation, then expires unused */
 const EXCHANGED_TOKEN_SECONDS = 3600;
 
-/**
- * the function's IAM role exchanged for a JFrog token: an STS GetCallerIdentity request signed
- * with the role's credentials (by the AWS SDK's signer), which JFrog replays to learn the role.
- *
- * JFrog rebuilds that STS call from the headers it receives, so the signature may cover only
- * headers JFrog forwards. what JFrog's own clients sign, and so what this signs too:
- * - jfrog/jfrog-secret-rotator-lambda `lambda_function.py`: botocore's `SigV4Auth` on a bare
- *   `AWSRequest` (GET, no body), which signs `host;x-amz-date;x-amz-security-token` and no
- *   `x-amz-content-sha256` (boto/botocore `botocore/auth.py`, `SigV4Auth.headers_to_sign` and
- *   `_modify_request_before_signing`);
- * - jfrog/jfrog-credentials-provider and jfrog/jfrog-registry-operator `internal/sign/signer.go`:
- *   SigV4a with `x-amz-content-sha256` commented out, signing host, x-amz-date,
- *   x-amz-region-set and x-amz-security-token; JFrog "reconstructs [the host] via
- *   X-Amz-Region-Set when forwarding to AWS STS" (jfrog-credentials-provider pull request 64).
- * the SDK's signer adds and signs `x-amz-content-sha256` unless `applyChecksum` is off; the
- * payload hash in the canonical request stays the empty body's, as botocore's does
- */
+/** the function's IAM role exchanged for a JFrog token (aws-exchange.ts signs the request), cached like a credential */
 async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
   const key = `aws-iam-role:${ctx.config.jfrogUrl.href}`;
   const cached = credentialCache.get(key);
@@ -70,25 +54,9 @@ async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
     registerSecret(cached.raw);
     return { kind: 'bearer', token: cached.raw, source: exchangedSource(cached.user) };
   }
-  const { credentials, region, sha256 } = await ctx.store.identity();
-  const host = `sts.${region}.amazonaws.com`;
-  const signer = new SignatureV4({ credentials, region, service: 'sts', sha256, applyChecksum: false });
-  const signed = await signer.sign({
-    // Stryker disable next-line StringLiteral: the SDK's HttpRequest makes an empty method GET, so the signature is the same
-    method: 'GET',
-    // Stryker disable next-line StringLiteral: the SDK's HttpRequest makes an empty protocol https:, which SigV4 does not sign anyway
-    protocol: 'https:',
-    hostname: host,
-    // Stryker disable next-line StringLiteral: the SDK's HttpRequest makes an empty path '/', so the signature is the same
-    path: '/',
-    query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
-    headers: { host },
-  });
-  // a signed request can be replayed for minutes: nothing of it may be printed
-  registerSecret(signed.headers.authorization);
-  registerSecret(credentials.sessionToken);
+  const { headers, region } = await signedCallerIdentity(await ctx.store.identity());
   const { accessToken, username } = await ctx.jfrog.exchangeAwsRole(
-    { kind: 'aws-sigv4', headers: signed.headers, source: 'the function\'s IAM role' }, region, EXCHANGED_TOKEN_SECONDS);
+    { kind: 'aws-sigv4', headers, source: 'the function\'s IAM role' }, region, EXCHANGED_TOKEN_SECONDS);
   registerSecret(accessToken);
   credentialCache.set(key, { raw: accessToken, at: Date.now(), user: username });
   return { kind: 'bearer', token: accessToken, source: exchangedSource(username) };

@@ -1,5 +1,10 @@
+// longer than this project's usual 350 lines on purpose: it is the whole of JFrog's Access API
+// as the handler speaks it (create, refresh, verify, look up, list, revoke, the IAM exchange's
+// call), with the one HTTP path every call shares (origin check, deadline, retries, size limit)
+// and the error messages that name each refusal's fix. The AWS side of the exchange is aws-exchange.ts.
 import * as https from 'https';
 import { JfrogError, RefreshTokenUnusableError } from './errors';
+import { awsExchangeHeaders, exchangeRefusal } from './aws-exchange';
 import { redact, registerSecret } from './redact';
 
 export type JfrogAuth =
@@ -170,7 +175,7 @@ export class JfrogClient {
       throw new JfrogError(`JFrog has no AWS IAM role exchange at ${this.baseUrl.origin}/access/api/v1/aws/token (it needs Artifactory 7.90.10+): upgrade JFrog, or use JfrogCredentials.adminToken()`, 404);
     }
     if (res.status === 401 || res.status === 403) {
-      throw new JfrogError(exchangeRefusal(res, region), res.status);
+      throw new JfrogError(exchangeRefusal(res.status, errorDetail(res.body), region), res.status);
     }
     if (res.status !== 200) throw this.statusError('exchange the IAM role for a token', res, auth);
     const json = this.parseJson(res, 'exchange the IAM role for a token');
@@ -440,49 +445,6 @@ function commonFields(req: RefreshRequest): Record<string, unknown> {
     ...(req.projectKey !== undefined ? { project_key: req.projectKey } : {}),
     ...(req.includeReferenceToken ? { include_reference_token: true } : {}),
   };
-}
-
-/**
- * the signed STS headers JFrog's exchange reads, beside the Authorization header: the ones JFrog's
- * own secret rotator sends (jfrog/jfrog-secret-rotator-lambda `lambda_function.py`: the signed
- * request's headers plus `x-amz-region-set`); the host is JFrog's, which JFrog replaces with
- * STS's own when it forwards the call (jfrog/jfrog-credentials-provider pull request 64)
- */
-function awsExchangeHeaders(signed: Readonly<Record<string, string>>): Record<string, string> {
-  const pick = (name: string) => Object.entries(signed).find(([k]) => k.toLowerCase() === name)?.[1];
-  const out: Record<string, string> = {};
-  for (const name of ['x-amz-date', 'x-amz-security-token']) {
-    const value = pick(name);
-    if (value !== undefined) out[name] = value;
-  }
-  const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(pick('authorization') ?? '')?.[1];
-  if (region) out['x-amz-region-set'] = region;
-  return out;
-}
-
-/**
- * STS's words for a signed request it will not accept (AWS's common errors: SignatureDoesNotMatch,
- * IncompleteSignature, InvalidClientTokenId, ExpiredToken; "Signature expired" past 15 minutes).
- * JFrog does not document what its exchange answers when STS refuses the request it forwards, nor
- * when the role is not mapped: the refusal is read by what its body says, and a body that says
- * neither names both causes
- */
-const STS_REFUSED_SIGNATURE = /signature|InvalidClientTokenId|ExpiredToken|security token/i;
-const ROLE_NOT_MAPPED = /not mapped|no (jfrog )?user|mapping/i;
-
-/** why JFrog refused the IAM role exchange (401 or 403), and what to do */
-function exchangeRefusal(res: Response, region: string): string {
-  const detail = errorDetail(res.body);
-  const said = `HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
-  const map = 'An admin must map the role to a JFrog user once: PUT /access/api/v1/aws/iam_role with {"username": "<user>", "iam_role": "<the role ARN in the stack output>"}';
-  const signature = `STS did not accept the signed GetCallerIdentity request JFrog forwarded to it (sts.${region}.amazonaws.com). The signature covers host, x-amz-date and x-amz-security-token, as JFrog's own clients sign; check that the function's clock is right (a signature is good for 15 minutes), that nothing between the function and JFrog (a proxy, a WAF) drops or changes the Authorization and X-Amz-* headers, and that JFrog reaches STS in ${region}`;
-  if (detail && STS_REFUSED_SIGNATURE.test(detail)) {
-    return `JFrog could not verify the function's IAM role (${said}): ${signature}. The role's mapping to a JFrog user was not reached, so mapping it again changes nothing`;
-  }
-  if (detail && ROLE_NOT_MAPPED.test(detail)) {
-    return `JFrog refused to exchange the function's IAM role for a token (${said}): the role is not mapped to a JFrog user. ${map}`;
-  }
-  return `JFrog refused to exchange the function's IAM role for a token (${said}) without saying why. Either the role is not mapped to a JFrog user (${map}; GET /access/api/v1/aws/iam_role/<user> shows a mapping), or ${signature}`;
 }
 
 /** the code and message of JFrog's error bodies, short; opaque bodies are not echoed */

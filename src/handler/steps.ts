@@ -1,3 +1,6 @@
+// a little over this project's usual 350 lines on purpose: the four rotation steps and the checks
+// before them read as one protocol; revocation, credentials and the secret's value are modules
+// of their own.
 import { assertConfigFor } from './config';
 import { clearCredentialCache, mintingAuth, revokingAuth } from './credentials';
 import { JfrogError, MalformedSecretError, RefreshTokenUnusableError, RefusedInvocationError, RotationError, RotationStateError } from './errors';
