@@ -15,7 +15,7 @@ import { METRICS, parameterKey, TOKEN_ROTATED_EVENT } from '../contract/rotation
 import { RotationFunctionGroup } from './rotation-function-group';
 import { JfrogTokenRotationProps } from './jfrog-token-rotation-props';
 import type { RotationParameter } from '../contract/settings';
-import { validateCredentialsFor, validateExpiryWarning, validateInterval, validateJfrogUrl, validateLifetime, validatePropTypes, validateRotationWindow, validateScheduleGap, validateTokenField, validateUsername, warnOnSharedMappedUser, warnWithoutAccess } from './validation';
+import { validateCredentialsFor, validateProps, warnOnSharedMappedUser } from './validation';
 
 /**
  * A JFrog access token in AWS Secrets Manager that rotates itself through Secrets Manager's
@@ -105,69 +105,15 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: JfrogTokenRotationProps) {
     super(scope, id);
 
-    validatePropTypes(props);
-    const jfrogUrl = validateJfrogUrl(props.jfrogUrl);
-    validateUsername(props.username);
-    this.interval = props.interval ?? Duration.days(30);
-    validateInterval(this.interval);
-    const cap = props.jfrogMaxExpiry?.toSeconds();
-    const safeDefault = this.interval.toSeconds() * 2 + Duration.days(1).toSeconds();
-    this.tokenLifetime = props.tokenLifetime ?? Duration.seconds(cap !== undefined ? Math.min(cap, safeDefault) : safeDefault);
-    if (cap !== undefined && this.tokenLifetime.toSeconds() > cap) {
-      throw new Error(`tokenLifetime ${this.tokenLifetime.toHumanString()} is longer than the server's token.max-expiry (jfrogMaxExpiry, ${props.jfrogMaxExpiry!.toHumanString()}): JFrog would refuse every mint with HTTP 403. Shorten tokenLifetime, or use an admin credential and drop jfrogMaxExpiry`);
-    }
-    if (props.tokenLifetime === undefined && cap !== undefined && !this.interval.isUnresolved() && cap < this.interval.toSeconds()) {
-      throw new Error(`jfrogMaxExpiry (${props.jfrogMaxExpiry!.toHumanString()}) caps the default tokenLifetime below interval (${this.interval.toHumanString()}): every token would expire before the next rotation. Rotate more often (interval at most ${props.jfrogMaxExpiry!.toHumanString()}), or raise the server's token.max-expiry`);
-    }
-    validateLifetime(this, this.tokenLifetime, this.interval);
-    validateScheduleGap(props.schedule, this.interval);
-    this.tokenField = props.tokenField ?? 'token';
-    validateTokenField('tokenField', this.tokenField);
-    if (props.referenceTokenField !== undefined) {
-      validateTokenField('referenceTokenField', props.referenceTokenField);
-      if (props.referenceTokenField === this.tokenField) {
-        throw new Error(`referenceTokenField must differ from tokenField ('${this.tokenField}'): the token and its reference token are kept side by side`);
-      }
-    }
-    if (props.projectKey !== undefined && (Token.isUnresolved(props.projectKey) || !/^\S+$/.test(props.projectKey))) {
-      throw new Error(`projectKey must be a plain string without spaces, known at synth, got '${props.projectKey}'`);
-    }
-    if (props.audience !== undefined) {
-      if (Token.isUnresolved(props.audience) || !/^\S+( \S+)*$/.test(props.audience)) {
-        throw new Error(`audience must be JFrog service ids known at synth, separated by single spaces (such as 'jfrt@* jfac@*'), got '${props.audience}'`);
-      }
-      warnWithoutAccess(this, props.audience);
-    }
-    // a token mints its successor for its own user: a user's token with the user scope, an
-    // admin's token (the admin credential other rotations mint with) with the admin scope
-    const mappedUser = props.credentials.mappedUser;
-    if (mappedUser !== undefined) {
-      // a user who is not an admin mints only its own tokens, with its own permissions
-      if (mappedUser.toLowerCase() !== props.username.toLowerCase()) {
-        throw new Error(`JfrogCredentials.awsIamRole({ mappedUser: '${mappedUser}' }) can mint only ${mappedUser}'s own tokens, not ${props.username}'s: set username to '${mappedUser}', or map the role to an admin user and drop mappedUser`);
-      }
-      if (!props.scope.isUserScope) {
-        throw new Error(`JfrogCredentials.awsIamRole({ mappedUser: '${mappedUser}' }) can mint only tokens with scope JfrogTokenScope.user() (a user who is not an admin cannot choose another scope), got '${props.scope.value}': use JfrogTokenScope.user(), or map the role to an admin user and drop mappedUser`);
-      }
-    }
-    if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && !props.scope.isUserScope && !props.scope.isAdminScope) {
-      throw new Error(`JfrogCredentials.selfRotating() needs scope JfrogTokenScope.user() (or .admin(), to rotate an admin's own token): a token can only mint its successor for its own user, got scope '${props.scope.value}'`);
-    }
+    // 1. the props, checked (each refusal names its fix), and what they decide
+    const checked = validateProps(this, props);
+    const jfrogUrl = checked.jfrogUrl;
+    this.interval = checked.interval;
+    this.tokenLifetime = checked.tokenLifetime;
+    this.tokenField = checked.tokenField;
+    this.expiryWarning = checked.expiryWarning;
 
-    if (props.expiryWarning) {
-      validateExpiryWarning(props.expiryWarning, this.tokenLifetime, this.interval);
-    }
-    // a lifetime barely above the interval (already warned about) still gets an hour's warning
-    const slack = this.tokenLifetime.toSeconds() - this.interval.toSeconds();
-    this.expiryWarning = props.expiryWarning ?? Duration.seconds(Math.max(3600, Math.floor(slack / 2)));
-    validateRotationWindow(props.rotationWindow, this.interval);
-    if (props.vpcEndpoints && !props.vpc) {
-      throw new Error('vpcEndpoints needs vpc: the endpoints are created in the function\'s VPC, got no vpc');
-    }
-    if ((props.vpcSubnets || props.securityGroups) && !props.vpc) {
-      throw new Error('vpcSubnets and securityGroups need vpc, got no vpc');
-    }
-
+    // 2. the secret
     this.secret = props.secret ?? new secretsmanager.Secret(this, 'Secret', {
       // a name known at synth: the function pins this rotation's settings by it (17 bytes of its
       // environment; a name generated at deployment would cost about 80)
@@ -180,6 +126,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.metricSecretName = this.secret.secretName;
     validateCredentialsFor(this, props, this.secret);
 
+    // 3. the rotation function (shared or dedicated), with its alarms and rules
     const groupProps = {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
@@ -216,8 +163,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.overdueAlarm = group.overdueAlarm;
     this.revocationFailedAlarm = group.revocationFailedAlarm;
 
-    // the settings live in SSM, not in the secret and not in the shared function's environment
-    // (see CONFIG_PARAMETER_PREFIX in rotation-config.ts for why)
+    // 4. the settings, pinned in the function's environment. they live in SSM, not in the secret
+    // and not in the shared function's environment (see CONFIG_PARAMETER_PREFIX in rotation-config.ts)
     const key = settingsKey(this.secret);
     group.addRotation(this, key, this.secret, props.credentials.secret);
     group.allowJfrogUrl(jfrogUrl);
@@ -264,6 +211,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       description: `JFrog token rotation settings of ${this.node.path} (cdk-jfrog-token-rotation)`,
     });
 
+    // 5. the schedule, which starts the first rotation once all of the above is in place
     this.rotationSchedule = this.addRotationSchedule(group, props);
   }
 

@@ -10,7 +10,7 @@ import { JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS } f
 // what JfrogTokenRotation checks at synth, each with the fix in its message: refusals for props
 // that would fail at the first rotation, warnings for what may (README "Props")
 
-export function validateJfrogUrl(value: string): string {
+function validateJfrogUrl(value: string): string {
   if (Token.isUnresolved(value)) {
     // checked by the handler when it loads the settings
     return value;
@@ -34,7 +34,7 @@ export function validateJfrogUrl(value: string): string {
   return normalizeJfrogUrl(url);
 }
 
-export function validateUsername(value: string): void {
+function validateUsername(value: string): void {
   if (Token.isUnresolved(value)) {
     return;
   }
@@ -46,7 +46,7 @@ export function validateUsername(value: string): void {
   }
 }
 
-export function validateInterval(interval: Duration): void {
+function validateInterval(interval: Duration): void {
   if (interval.isUnresolved()) {
     return;
   }
@@ -56,7 +56,7 @@ export function validateInterval(interval: Duration): void {
   }
 }
 
-export function validateLifetime(scope: Construct, lifetime: Duration, interval: Duration): void {
+function validateLifetime(scope: Construct, lifetime: Duration, interval: Duration): void {
   if (lifetime.isUnresolved() || interval.isUnresolved()) {
     return;
   }
@@ -74,7 +74,7 @@ export function validateLifetime(scope: Construct, lifetime: Duration, interval:
  * `interval` sizes the default lifetime and the overdue alarm: a cron whose longest gap is longer
  * lets tokens expire between rotations
  */
-export function validateScheduleGap(schedule: JfrogRotationSchedule | undefined, interval: Duration): void {
+function validateScheduleGap(schedule: JfrogRotationSchedule | undefined, interval: Duration): void {
   if (!schedule || interval.isUnresolved()) return;
   const gap = longestGapHours(schedule.expressionString);
   if (gap !== undefined && gap * 3600 > interval.toSeconds()) {
@@ -83,7 +83,7 @@ export function validateScheduleGap(schedule: JfrogRotationSchedule | undefined,
   }
 }
 
-export function validateExpiryWarning(warning: Duration, lifetime: Duration, interval: Duration): void {
+function validateExpiryWarning(warning: Duration, lifetime: Duration, interval: Duration): void {
   if (warning.isUnresolved() || lifetime.isUnresolved() || interval.isUnresolved()) {
     return;
   }
@@ -93,7 +93,7 @@ export function validateExpiryWarning(warning: Duration, lifetime: Duration, int
   }
 }
 
-export function validateRotationWindow(window: Duration | undefined, interval: Duration): void {
+function validateRotationWindow(window: Duration | undefined, interval: Duration): void {
   if (!window || window.isUnresolved() || interval.isUnresolved()) {
     return;
   }
@@ -110,7 +110,7 @@ export function validateRotationWindow(window: Duration | undefined, interval: D
  * JFrog Access checks a token's audience: one minted for `jfrt@*` alone may not be accepted by
  * Access, where the rotation verifies (GET /tokens/me), refreshes and revokes with it
  */
-export function warnWithoutAccess(scope: Construct, audience: string): void {
+function warnWithoutAccess(scope: Construct, audience: string): void {
   const accepts = audience.split(' ').some((id) => id === '*@*' || id === '*' || id.startsWith('jfac@') || id.startsWith('*@'));
   if (!accepts) {
     Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:audienceWithoutAccess',
@@ -140,7 +140,7 @@ export function warnOnSharedMappedUser(scope: Construct, role: iam.IRole, mapped
   }
 }
 
-export function validateTokenField(prop: string, field: string): void {
+function validateTokenField(prop: string, field: string): void {
   if (field.trim() === '') {
     throw new Error(`${prop} must name a JSON field, got an empty string`);
   }
@@ -174,7 +174,7 @@ export function validateCredentialsFor(scope: Construct, props: JfrogTokenRotati
  * what TypeScript checks, checked for JavaScript and the other jsii languages too, naming the
  * factory to use instead of failing later on a property of undefined
  */
-export function validatePropTypes(props: JfrogTokenRotationProps): void {
+function validatePropTypes(props: JfrogTokenRotationProps): void {
   // by shape, not instanceof: two copies of this library in one app are still one kind of object
   if (typeof (props?.credentials as { kind?: unknown } | undefined)?.kind !== 'string') {
     throw new Error(`credentials must come from a JfrogCredentials factory: JfrogCredentials.adminToken(secret), .usernamePassword(secret), .selfRotating() or .awsIamRole(), got ${describeValue(props?.credentials)}`);
@@ -194,4 +194,80 @@ function describeValue(value: unknown): string {
   if (value === undefined || value === null) return String(value);
   if (typeof value === 'string') return `the string '${value}'`;
   return `${typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : `a ${typeof value}`}`;
+}
+
+/** what the props decide before anything is made: each refused with the fix in its message */
+export interface CheckedProps {
+  readonly jfrogUrl: string;
+  readonly interval: Duration;
+  readonly tokenLifetime: Duration;
+  readonly tokenField: string;
+  readonly expiryWarning: Duration;
+}
+
+/** the props checked at synth, and the values they decide (defaults applied) */
+export function validateProps(scope: Construct, props: JfrogTokenRotationProps): CheckedProps {
+  validatePropTypes(props);
+  const jfrogUrl = validateJfrogUrl(props.jfrogUrl);
+  validateUsername(props.username);
+  const interval = props.interval ?? Duration.days(30);
+  validateInterval(interval);
+  const cap = props.jfrogMaxExpiry?.toSeconds();
+  const safeDefault = interval.toSeconds() * 2 + Duration.days(1).toSeconds();
+  const tokenLifetime = props.tokenLifetime ?? Duration.seconds(cap !== undefined ? Math.min(cap, safeDefault) : safeDefault);
+  if (cap !== undefined && tokenLifetime.toSeconds() > cap) {
+    throw new Error(`tokenLifetime ${tokenLifetime.toHumanString()} is longer than the server's token.max-expiry (jfrogMaxExpiry, ${props.jfrogMaxExpiry!.toHumanString()}): JFrog would refuse every mint with HTTP 403. Shorten tokenLifetime, or use an admin credential and drop jfrogMaxExpiry`);
+  }
+  if (props.tokenLifetime === undefined && cap !== undefined && !interval.isUnresolved() && cap < interval.toSeconds()) {
+    throw new Error(`jfrogMaxExpiry (${props.jfrogMaxExpiry!.toHumanString()}) caps the default tokenLifetime below interval (${interval.toHumanString()}): every token would expire before the next rotation. Rotate more often (interval at most ${props.jfrogMaxExpiry!.toHumanString()}), or raise the server's token.max-expiry`);
+  }
+  validateLifetime(scope, tokenLifetime, interval);
+  validateScheduleGap(props.schedule, interval);
+  const tokenField = props.tokenField ?? 'token';
+  validateTokenField('tokenField', tokenField);
+  if (props.referenceTokenField !== undefined) {
+    validateTokenField('referenceTokenField', props.referenceTokenField);
+    if (props.referenceTokenField === tokenField) {
+      throw new Error(`referenceTokenField must differ from tokenField ('${tokenField}'): the token and its reference token are kept side by side`);
+    }
+  }
+  if (props.projectKey !== undefined && (Token.isUnresolved(props.projectKey) || !/^\S+$/.test(props.projectKey))) {
+    throw new Error(`projectKey must be a plain string without spaces, known at synth, got '${props.projectKey}'`);
+  }
+  if (props.audience !== undefined) {
+    if (Token.isUnresolved(props.audience) || !/^\S+( \S+)*$/.test(props.audience)) {
+      throw new Error(`audience must be JFrog service ids known at synth, separated by single spaces (such as 'jfrt@* jfac@*'), got '${props.audience}'`);
+    }
+    warnWithoutAccess(scope, props.audience);
+  }
+  // a token mints its successor for its own user: a user's token with the user scope, an
+  // admin's token (the admin credential other rotations mint with) with the admin scope
+  const mappedUser = props.credentials.mappedUser;
+  if (mappedUser !== undefined) {
+    // a user who is not an admin mints only its own tokens, with its own permissions
+    if (mappedUser.toLowerCase() !== props.username.toLowerCase()) {
+      throw new Error(`JfrogCredentials.awsIamRole({ mappedUser: '${mappedUser}' }) can mint only ${mappedUser}'s own tokens, not ${props.username}'s: set username to '${mappedUser}', or map the role to an admin user and drop mappedUser`);
+    }
+    if (!props.scope.isUserScope) {
+      throw new Error(`JfrogCredentials.awsIamRole({ mappedUser: '${mappedUser}' }) can mint only tokens with scope JfrogTokenScope.user() (a user who is not an admin cannot choose another scope), got '${props.scope.value}': use JfrogTokenScope.user(), or map the role to an admin user and drop mappedUser`);
+    }
+  }
+  if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && !props.scope.isUserScope && !props.scope.isAdminScope) {
+    throw new Error(`JfrogCredentials.selfRotating() needs scope JfrogTokenScope.user() (or .admin(), to rotate an admin's own token): a token can only mint its successor for its own user, got scope '${props.scope.value}'`);
+  }
+
+  if (props.expiryWarning) {
+    validateExpiryWarning(props.expiryWarning, tokenLifetime, interval);
+  }
+  // a lifetime barely above the interval (already warned about) still gets an hour's warning
+  const slack = tokenLifetime.toSeconds() - interval.toSeconds();
+  const expiryWarning = props.expiryWarning ?? Duration.seconds(Math.max(3600, Math.floor(slack / 2)));
+  validateRotationWindow(props.rotationWindow, interval);
+  if (props.vpcEndpoints && !props.vpc) {
+    throw new Error('vpcEndpoints needs vpc: the endpoints are created in the function\'s VPC, got no vpc');
+  }
+  if ((props.vpcSubnets || props.securityGroups) && !props.vpc) {
+    throw new Error('vpcSubnets and securityGroups need vpc, got no vpc');
+  }
+  return { jfrogUrl, interval, tokenLifetime, tokenField, expiryWarning };
 }
