@@ -26,20 +26,8 @@ afterEach(async () => {
   await h.assertInvariantsOfAll();
 });
 
-async function victim(options: { scope?: string; keyedBy?: 'name' | 'generatedName'; refreshable?: boolean; revokePrevious?: boolean } = {}) {
-  const credentialsSecretArn = await h.plainSecret({ token: adminToken });
-  const secretArn = await h.createSecret({ username: USER });
-  const env = await h.configure(secretArn, {
-    username: USER,
-    scope: options.scope ?? 'applied-permissions/groups:readers',
-    lifetimeSeconds: 61 * DAY,
-    credentialsKind: 'ADMIN_TOKEN',
-    credentialsSecretArn,
-    keyedBy: options.keyedBy,
-    refreshable: options.refreshable,
-    revokePrevious: options.revokePrevious,
-  });
-  return { secretArn, env, credentialsSecretArn };
+function victim(options: { scope?: string; keyedBy?: 'name' | 'generatedName'; refreshable?: boolean; revokePrevious?: boolean } = {}) {
+  return h.adminRotation(adminToken, { ...options, username: USER, scope: options.scope ?? 'applied-permissions/groups:readers', lifetimeSeconds: 61 * DAY });
 }
 
 async function rotated(times: number, options: Parameters<typeof victim>[0] = {}) {

@@ -31,18 +31,8 @@ afterEach(async () => {
   await h.assertInvariantsOfAll();
 });
 
-async function victim(options: { scope?: string; keyedBy?: 'name' | 'generatedName' } = {}) {
-  const credentialsSecretArn = await h.plainSecret({ token: adminToken });
-  const secretArn = await h.createSecret({ username: USER });
-  const env = await h.configure(secretArn, {
-    username: USER,
-    scope: options.scope ?? 'applied-permissions/admin',
-    lifetimeSeconds: 61 * DAY,
-    credentialsKind: 'ADMIN_TOKEN',
-    credentialsSecretArn,
-    keyedBy: options.keyedBy,
-  });
-  return { secretArn, env, credentialsSecretArn };
+function victim(options: { scope?: string; keyedBy?: 'name' | 'generatedName' } = {}) {
+  return h.adminRotation(adminToken, { ...options, username: USER, scope: options.scope ?? 'applied-permissions/admin', lifetimeSeconds: 61 * DAY });
 }
 
 function refusedCount(logs: string): number | undefined {

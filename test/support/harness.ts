@@ -214,6 +214,17 @@ export class Harness {
     return this.functionEnv(functionId, extra);
   }
 
+  /**
+   * a secret holding only its user, rotated with an admin token kept in a credential secret of
+   * its own (the trust tests' victim): the secret, the function's environment and the credential
+   */
+  public async adminRotation(adminToken: string, settings: Omit<RotationSettings, 'credentialsKind' | 'credentialsSecretArn'>) {
+    const credentialsSecretArn = await this.plainSecret({ token: adminToken });
+    const secretArn = await this.createSecret({ username: settings.username });
+    const env = await this.configure(secretArn, { ...settings, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn });
+    return { secretArn, env, credentialsSecretArn };
+  }
+
   /** what the construct pins in the function's environment for these settings (see settingsPin) */
   public pin(functionId: string, key: string, parameter: RotationParameter, keyPinned: 'inside' | 'beside' = 'inside'): void {
     const deployment = this.deployments.get(functionId) ?? { pins: [], credentials: [] };
