@@ -29,7 +29,7 @@ test.each(['package:js', 'package:python', 'package:java'])('npx projen %s refus
   // THEN
   expect(run.status).not.toBe(0);
   // the check's own line (projen also echoes the command that prints it)
-  expect(run.stderr).toMatch(/^cannot package: assets\/rotation\.lambda\/index\.js \(the bundled rotation handler\) is missing.*Run: npx projen bundle/m);
+  expect(run.stderr).toMatch(/^cannot package: assets\/handler\/rotation\.lambda\/index\.js \(the bundled rotation handler\) is missing.*Run: npx projen bundle/m);
   expect(run.stdout + run.stderr).not.toMatch(/jsii-pacmak/);
   expect(fs.existsSync(path.join(work, 'dist'))).toBe(false);
 });
