@@ -343,6 +343,14 @@ describe('the AWS IAM role exchange: POST /access/api/v1/aws/token (7.90.10+)', 
     expect((await call('PUT', '/access/api/v1/aws/iam_role', { bearer: admin, json: { username: 'ci-bot', iam_role: ROLE } })).status).toBe(200);
   });
 
+  test('one role per user: mapping a second role to a user replaces the first, which then maps to no one ([tf] keyed by username; GET .../iam_role/<user> answers with one role)', async () => {
+    const second = ROLE.replace(/role\/(.*)$/, 'role/$1-second');
+    expect((await call('PUT', '/access/api/v1/aws/iam_role', { bearer: admin, json: { username: 'CI-Bot', iam_role: ROLE } })).status).toBe(200);
+    expect((await call('PUT', '/access/api/v1/aws/iam_role', { bearer: admin, json: { username: 'ci-bot', iam_role: second } })).status).toBe(200);
+    expect([jfrog.iamRoleMappings.get(ROLE), jfrog.iamRoleMappings.get(second)]).toEqual([undefined, 'ci-bot']);
+    jfrog.iamRoleMappings.delete(second);
+  });
+
   test('a request as JFrog\'s rotator sends it is exchanged: access_token and username ([rotator] reads them), with token_id, scope, token_type, expires_in ([provider] AwsRoleAccessResponse); the token works', async () => {
     jfrog.iamRoleMappings.set(ROLE, 'ci-bot');
     // botocore signs exactly these ([rotator]): no x-amz-content-sha256

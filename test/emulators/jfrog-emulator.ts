@@ -276,7 +276,12 @@ export class JfrogEmulator extends EventEmitter {
         answer(400, errors('BAD_REQUEST', 'iam_role must be an IAM role ARN and username a user'));
         return;
       }
-      this.iamRoleMappings.set(mapping.iam_role, mapping.username.toLowerCase());
+      // JFrog keeps one role per user (GET /access/api/v1/aws/iam_role/<user> answers with one;
+      // terraform-provider-platform's aws_iam_role resource is keyed by username): a new role
+      // for a user replaces the role it had
+      const user = mapping.username.toLowerCase();
+      for (const [role, mapped] of this.iamRoleMappings) if (mapped === user) this.iamRoleMappings.delete(role);
+      this.iamRoleMappings.set(mapping.iam_role, user);
       send(200, '');
       return;
     }
