@@ -551,3 +551,26 @@ describe('mistakes users make, caught at synth with the fix in the message (issu
     expect(() => setup(props as Partial<JfrogTokenRotationProps>)).toThrow(message);
   });
 });
+
+describe('secretName (issue 21.4)', () => {
+  test('names the secret the construct creates, and keys its settings by that name', () => {
+    const { template } = setup({ secretName: 'ci/jfrog/pipeline-bot' });
+    template().hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'ci/jfrog/pipeline-bot' });
+    expect(settingsNameOf(template())).toMatch(/\/ci_2fjfrog_2fpipeline-bot$/);
+  });
+
+  test('without it, the name comes from the construct path: another id gives another secret', () => {
+    const names = ['ArtifactoryToken', 'Moved'].map((id) => JSON.stringify(rotationStack({}, id).template().findResources('AWS::SecretsManager::Secret')));
+    expect(names[0]).not.toEqual(names[1]);
+  });
+
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    ['with secret', { secretName: 'x', secret: 'own' }, /secretName names the secret the construct creates; with secret, the secret passed in keeps its own name/],
+    ['a character Secrets Manager refuses', { secretName: 'ci jfrog' }, /secretName must be 1 to 512 of the characters Secrets Manager allows/],
+    ['a suffix-like ending', { secretName: 'ci/jfrog-AbC123' }, /secretName must not end with a hyphen and six characters/],
+  ])('%s is refused', (_name, props, message) => {
+    expect(() => rotationStack((stack) => ({
+      ...props, secret: props.secret ? new secretsmanager.Secret(stack, 'Own') : undefined,
+    } as Partial<JfrogTokenRotationProps>), 'ArtifactoryToken')).toThrow(message);
+  });
+});

@@ -113,6 +113,15 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
   readonly secret?: secretsmanager.ISecret;
 
   /**
+   * The name of the secret the construct creates (not with `secret`). Without it the name comes
+   * from the construct's path, so moving or renaming the construct replaces the secret, and the
+   * name CI reads with it.
+   *
+   * @default - a name made from the construct's path
+   */
+  readonly secretName?: string;
+
+  /**
    * Rotate as soon as the rotation schedule is created or changed. With a new secret this
    * is what fills it with its first token.
    *

@@ -117,7 +117,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.secret = props.secret ?? new secretsmanager.Secret(this, 'Secret', {
       // a name known at synth: the function pins this rotation's settings by it (17 bytes of its
       // environment; a name generated at deployment would cost about 80)
-      secretName: Names.uniqueResourceName(this, { maxLength: 200, separator: '-' }),
+      secretName: props.secretName ?? Names.uniqueResourceName(this, { maxLength: 200, separator: '-' }),
       description: `JFrog access token for ${props.username} at ${jfrogUrl}, rotated by cdk-jfrog-token-rotation`,
       // no token here: the first rotation (at deployment) mints it
       secretObjectValue: { username: SecretValue.unsafePlainText(props.username) },

@@ -190,6 +190,22 @@ function validatePropTypes(props: JfrogTokenRotationProps): void {
   }
 }
 
+/** a name Secrets Manager takes, and that cannot be mistaken for a name with its suffix */
+function validateSecretName(props: JfrogTokenRotationProps): void {
+  const name = props.secretName;
+  if (name === undefined) return;
+  if (props.secret !== undefined) {
+    throw new Error(`secretName names the secret the construct creates; with secret, the secret passed in keeps its own name: drop secretName, got '${name}'`);
+  }
+  if (Token.isUnresolved(name)) return;
+  if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) {
+    throw new Error(`secretName must be 1 to 512 of the characters Secrets Manager allows (letters, digits and /_+=.@-), got '${name}'`);
+  }
+  if (/-[A-Za-z0-9]{6}$/.test(name)) {
+    throw new Error(`secretName must not end with a hyphen and six characters: Secrets Manager appends such a suffix to the ARN, and a partial ARN would then name two secrets. Use another ending, got '${name}'`);
+  }
+}
+
 function describeValue(value: unknown): string {
   if (value === undefined || value === null) return String(value);
   if (typeof value === 'string') return `the string '${value}'`;
@@ -269,5 +285,6 @@ export function validateProps(scope: Construct, props: JfrogTokenRotationProps):
   if ((props.vpcSubnets || props.securityGroups) && !props.vpc) {
     throw new Error('vpcSubnets and securityGroups need vpc, got no vpc');
   }
+  validateSecretName(props);
   return { jfrogUrl, interval, tokenLifetime, tokenField, expiryWarning };
 }
