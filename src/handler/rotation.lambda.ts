@@ -70,12 +70,13 @@ export async function handler(event: Invocation, context: InvocationContext): Pr
 }
 
 /**
- * the longest each event field can be when Secrets Manager sends it: a secret ARN (the name is at
- * most 512 characters), a ClientRequestToken (32 to 64), a step name. Anything longer is refused
- * before it is logged: whoever may invoke the function controls the event, and every log line
- * and message goes through redaction
+ * the longest each event field can be when Secrets Manager sends it, as AWS's API model bounds
+ * them (secretsmanager 2017-10-17: SecretIdType 2048, ClientRequestTokenType 32 to 64,
+ * RotationTokenType 256), and a step name. Anything longer is refused before it is logged:
+ * whoever may invoke the function controls the event, and every log line and message goes
+ * through redaction
  */
-const EVENT_FIELD_LIMITS = { Step: 32, SecretId: 2048, ClientRequestToken: 64, RotationToken: 4096 } as const;
+const EVENT_FIELD_LIMITS = { Step: 32, SecretId: 2048, ClientRequestToken: 64, RotationToken: 256 } as const;
 
 /** why the event cannot be from Secrets Manager (a field of the wrong type or length), or undefined */
 function eventProblem(event: Record<string, unknown> | undefined): string | undefined {
