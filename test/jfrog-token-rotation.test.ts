@@ -574,3 +574,24 @@ describe('secretName (issue 21.4)', () => {
     } as Partial<JfrogTokenRotationProps>), 'ArtifactoryToken')).toThrow(message);
   });
 });
+
+describe('outputName: stack outputs with fixed names (issue 21.4)', () => {
+  test('the secret\'s ARN under <outputName>SecretArn, exported as <stack>-<key>; no role output without awsIamRole', () => {
+    const t = setup({ outputName: 'CiToken' }).template();
+    t.hasOutput('CiTokenSecretArn', { Value: { Ref: Match.stringLikeRegexp('^ArtifactoryTokenSecret') }, Export: { Name: 'Stack-CiTokenSecretArn' } });
+    expect(Object.keys(t.findOutputs('CiTokenRoleArn'))).toEqual([]);
+  });
+
+  test('with awsIamRole(), the role to map under <outputName>RoleArn too', () => {
+    const t = setup({ outputName: 'CiToken', credentials: JfrogCredentials.awsIamRole(), scope: JfrogTokenScope.user() }).template();
+    t.hasOutput('CiTokenRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('Role'), 'Arn'] }, Export: { Name: 'Stack-CiTokenRoleArn' } });
+  });
+
+  test('without it, no output carries a fixed name', () => {
+    expect(Object.keys(setup().template().findOutputs('*')).filter((k) => k.endsWith('SecretArn'))).toEqual([]);
+  });
+
+  test.each(['ci-token', '1Token', ''])('outputName %j is refused, naming the form', (outputName) => {
+    expect(() => setup({ outputName })).toThrow(/outputName must be letters and digits, starting with a letter/);
+  });
+});

@@ -122,6 +122,15 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
   readonly secretName?: string;
 
   /**
+   * Stack outputs with fixed names, for CI and other stacks to find: `<outputName>SecretArn`
+   * and, with `JfrogCredentials.awsIamRole()`, `<outputName>RoleArn` (the role to map), each
+   * exported as `<stack name>-<output name>`. Letters and digits, starting with a letter.
+   *
+   * @default - no fixed outputs (with awsIamRole(), the role's output key carries a hash)
+   */
+  readonly outputName?: string;
+
+  /**
    * Rotate as soon as the rotation schedule is created or changed. With a new secret this
    * is what fills it with its first token.
    *

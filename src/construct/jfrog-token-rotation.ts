@@ -213,6 +213,18 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
 
     // 5. the schedule, which starts the first rotation once all of the above is in place
     this.rotationSchedule = this.addRotationSchedule(group, props);
+
+    if (props.outputName !== undefined) this.addFixedOutputs(props.outputName, props.credentials.kind === JfrogCredentialsKind.AWS_IAM_ROLE);
+  }
+
+  /** outputs at the stack's top level, whose keys (and export names) carry no hash */
+  private addFixedOutputs(name: string, withRole: boolean): void {
+    const stack = Stack.of(this);
+    const outputs: Array<[string, string, string]> = [[`${name}SecretArn`, this.secret.secretArn, `the secret that holds the JFrog token (${this.node.path})`]];
+    if (withRole) outputs.push([`${name}RoleArn`, this.rotationFunctionRoleArn, `the rotation function's IAM role, to map to a JFrog user (${this.node.path})`]);
+    for (const [id, value, description] of outputs) {
+      new CfnOutput(stack, id, { value, description, exportName: `${stack.stackName}-${id}` });
+    }
   }
 
   /**

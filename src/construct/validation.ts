@@ -286,5 +286,8 @@ export function validateProps(scope: Construct, props: JfrogTokenRotationProps):
     throw new Error('vpcSubnets and securityGroups need vpc, got no vpc');
   }
   validateSecretName(props);
+  if (props.outputName !== undefined && !Token.isUnresolved(props.outputName) && !/^[A-Za-z][A-Za-z0-9]{0,200}$/.test(props.outputName)) {
+    throw new Error(`outputName must be letters and digits, starting with a letter (a CloudFormation output's key), got '${props.outputName}'`);
+  }
   return { jfrogUrl, interval, tokenLifetime, tokenField, expiryWarning };
 }
