@@ -20,8 +20,14 @@ export function mintDescription(arn: string, versionId: string): string {
 }
 
 /** the user a token belongs to, from its subject `jfac@<service>/users/<username>` (JFrog lowercases it) */
-export function ownerOf(subject: string | undefined): string | undefined {
+function ownerOf(subject: string | undefined): string | undefined {
   return subject?.split('/users/').pop()?.toLowerCase();
+}
+
+/** the user an access token belongs to, from its JWT's (unverified) subject; '' when it names none */
+export function tokenOwner(accessToken: string): string {
+  const sub = jwtClaim(accessToken, 'sub');
+  return typeof sub === 'string' ? ownerOf(sub) ?? '' : '';
 }
 
 /**
@@ -112,7 +118,7 @@ export async function revokeAbandoned(ctx: StepContext): Promise<boolean> {
  * a value the rotation made from what is now AWSCURRENT or AWSPREVIOUS: a pending version that
  * was never promoted (once promoted, later versions are made from it, and it falls behind both)
  */
-export function madeFromLabelled(value: TokenSecret, currentId: string | undefined, previousId: string | undefined): boolean {
+function madeFromLabelled(value: TokenSecret, currentId: string | undefined, previousId: string | undefined): boolean {
   const from = value.previousVersionId;
   return typeof from === 'string' && (from === currentId || from === previousId);
 }

@@ -7,7 +7,7 @@ import { JfrogError, MalformedSecretError, RefreshTokenUnusableError, RefusedInv
 import { JfrogAuth, JfrogClient, jwtClaim, MintedToken } from './jfrog-client';
 import { logger } from './log';
 import {
-  madeFromLabelled, mayHaveMinted, mintDescription, ownerOf, revokeAbandoned, revokeLostMint, revokeQuietly, revokeStartingToken, sweep,
+  mayHaveMinted, mintDescription, revokeAbandoned, revokeLostMint, revokeQuietly, revokeStartingToken, sweep, tokenOwner,
 } from './revocation';
 import { CURRENT, PENDING, PREVIOUS, SecretMetadata, versionWith } from './secret-store';
 import { parseTokenSecret, TokenSecret, tokenExpiry, withNewToken } from './secret-value';
@@ -178,7 +178,7 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
       const unusable = e instanceof RefreshTokenUnusableError || (e instanceof JfrogError && (e.status === 401 || e.status === 403));
       if (!unusable) {
         // a refresh makes a token of the refresh token's user: the one AWSCURRENT's token names
-        if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description, ownerOf(String(jwtClaim(current.token, 'sub') ?? '')) || config.username);
+        if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description, tokenOwner(current.token) || config.username);
         throw e;
       }
       refused = e;
@@ -205,7 +205,7 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
  * JFrog's answer names the scope; the token's subject names its user
  */
 function notPinned(ctx: StepContext, minted: MintedToken): string | undefined {
-  const owner = ownerOf(String(jwtClaim(minted.accessToken, 'sub') ?? ''));
+  const owner = tokenOwner(minted.accessToken);
   if (owner !== ctx.config.username.toLowerCase()) return `the user '${owner || 'unknown'}', not '${ctx.config.username}'`;
   const scope = minted.scope ?? jwtClaim(minted.accessToken, 'scp');
   const items = (value: unknown) => String(value ?? '').split(/\s+/).filter(Boolean).sort().join(' ');
@@ -265,8 +265,8 @@ async function finishSecret(ctx: StepContext): Promise<void> {
     // their value away. Stop, and take back the token nobody will use: only one minted for this
     // very version from what is now AWSPREVIOUS (a value staged by hand, or a version promoted
     // once, proves nothing; the next rotation's sweep takes back what this leaves)
-    const previousId = versionWith(meta, PREVIOUS);
-    if (pending.previousVersionId === undefined || madeFromLabelled(pending, undefined, previousId)) {
+    const fromPrevious = typeof pending.previousVersionId === 'string' && pending.previousVersionId === versionWith(meta, PREVIOUS);
+    if (pending.previousVersionId === undefined || fromPrevious) {
       await revokeQuietly(ctx, () => revokingAuth(ctx, pending), pending.tokenId, 'superseded', { mintedFor: token });
     } else {
       logger.warn('the pending token was not revoked: its value was not made from AWSPREVIOUS, so it may be a value staged by hand or a version promoted before', {

@@ -1,41 +1,26 @@
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { secretsManagerClient, setInvocationDeadline, ssmClient } from '../../src/handler/aws';
 import { SecretStore } from '../../src/handler/secret-store';
+import { ScriptedAnswer, ScriptedAwsServer } from '../support/scripted-aws';
 
 // the handler's AWS clients are the AWS SDK's; what is ours is the bound on each call (the
 // invocation's deadline) and the settings. checked against a local HTTP server that answers as
 // the JSON protocol does
 
-let server: http.Server;
-let answers: Array<{ status: number; body: string; delayMs?: number }>;
-let seen: Array<{ headers: http.IncomingHttpHeaders; body: string }>;
+let aws: ScriptedAwsServer;
+let answers: ScriptedAnswer[];
+let seen: ScriptedAwsServer['seen'];
 let endpoint: string;
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+let credentials: ScriptedAwsServer['credentials'];
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      seen.push({ headers: req.headers, body });
-      const answer = answers.shift() ?? { status: 200, body: '{}' };
-      setTimeout(() => {
-        if (!res.destroyed) res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' }).end(answer.body);
-      }, answer.delayMs ?? 0).unref();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  aws = await ScriptedAwsServer.start('{}');
+  ({ endpoint, credentials } = aws);
 });
-afterAll(() => new Promise((r) => {
-  server.closeAllConnections();
-  server.close(r);
-}));
+afterAll(() => aws.stop());
 beforeEach(() => {
-  answers = [];
-  seen = [];
+  aws.reset();
+  ({ answers, seen } = aws);
 });
 afterEach(() => setInvocationDeadline(() => Number.POSITIVE_INFINITY));
 
@@ -67,7 +52,7 @@ test('throttling and server errors are retried by the SDK (three attempts), then
   answers.push({ status: 400, body: '{"__type":"ThrottlingException","message":"Rate exceeded"}' }, { status: 500, body: '{"__type":"InternalServiceError","message":"oops"}' }, { status: 200, body: '{}' });
   await store().putPending('arn:x', 'v2', '{"token":"t"}');
   expect(seen).toHaveLength(3);
-  seen = [];
+  seen.length = 0;
   answers.push(...Array.from({ length: 3 }, () => ({ status: 500, body: '{"__type":"InternalServiceError","message":"oops"}' })));
   await expect(store().putPending('arn:x', 'v2', '{"token":"t"}')).rejects.toMatchObject({ name: 'InternalServiceError' });
   expect(seen).toHaveLength(3);

@@ -1,22 +1,20 @@
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import { eventBridgeClient } from '../../src/handler/aws';
 import { publishTokenRotated, TokenRotatedDetail } from '../../src/handler/events';
 import { logger } from '../../src/handler/log';
 import { forgetSecrets, registerSecret } from '../../src/handler/redact';
+import { ScriptedAnswer, ScriptedAwsServer } from '../support/scripted-aws';
 
 // the event a promotion puts on the bus, against a local HTTP server that answers as EventBridge's
 // JSON protocol does: what the request carries, and what happens when EventBridge does not take
 // it (rotated-event.e2e runs the same through the bundled handler against moto; moto never
 // refuses a single entry of a PutEvents that succeeds, which this server can)
 
-let server: http.Server;
-let answers: Array<{ status: number; body: string }>;
-let seen: Array<{ headers: http.IncomingHttpHeaders; body: string }>;
+let aws: ScriptedAwsServer;
+let answers: ScriptedAnswer[];
+let seen: ScriptedAwsServer['seen'];
 let endpoint: string;
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+let credentials: ScriptedAwsServer['credentials'];
 const client = () => eventBridgeClient({ endpoint, region: 'eu-west-1', credentials });
-
 const DETAIL: TokenRotatedDetail = {
   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/jfrog-AbCdEf',
   secretName: 'ci/jfrog',
@@ -31,25 +29,13 @@ const DETAIL: TokenRotatedDetail = {
 };
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      seen.push({ headers: req.headers, body });
-      const answer = answers.shift() ?? { status: 200, body: '{"FailedEntryCount":0,"Entries":[{"EventId":"e-1"}]}' };
-      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' }).end(answer.body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  aws = await ScriptedAwsServer.start('{"FailedEntryCount":0,"Entries":[{"EventId":"e-1"}]}');
+  ({ endpoint, credentials } = aws);
 });
-afterAll(() => new Promise((r) => {
-  server.closeAllConnections();
-  server.close(r);
-}));
+afterAll(() => aws.stop());
 beforeEach(() => {
-  answers = [];
-  seen = [];
+  aws.reset();
+  ({ answers, seen } = aws);
   forgetSecrets();
 });
 afterEach(() => jest.restoreAllMocks());
