@@ -69,7 +69,8 @@ export async function sweep(
 }
 
 /**
- * the token a user started with is not minted by this rotation, so JFrog's list does not show it:
+ * the token a user started with is not minted by this rotation, so JFrog's list does not show it
+ * (nor a refreshed token whose description JFrog dropped or kept from the token refreshed):
  * it revokes itself (DELETE /tokens/me with its own value) once it falls two generations
  * behind. only the holder of a token can do that, so writing an id into the secret revokes
  * nothing. never fails the step.

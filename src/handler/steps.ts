@@ -99,7 +99,11 @@ async function createSecret(ctx: StepContext): Promise<void> {
   const current = parseTokenSecret(currentVersion?.value, config.tokenField, `the AWSCURRENT value of ${arn}`);
   checkJfrogUrl(ctx, current);
   const description = mintDescription(arn, token);
-  const { minted, auth } = await newToken(ctx, current, description);
+  const made = await newToken(ctx, current, description);
+  const { minted } = made;
+  // a refreshed token is taken back with its own value: JFrog may revoke the token a refresh
+  // was authenticated with, and then only the new one can
+  const auth = ctx.outcome.refreshed ? selfAuth(minted, 'the refreshed token itself') : made.auth;
   if (config.referenceTokenField !== undefined && minted.referenceToken === undefined) {
     // a consumer reading the reference field would get a stale one: take the token back
     await revokeQuietly(ctx, auth, minted.tokenId, 'no-reference-token', { checked: true });
@@ -128,7 +132,9 @@ async function createSecret(ctx: StepContext): Promise<void> {
     // the token exists at JFrog but nowhere else: take it back before failing
     // its id came from JFrog's own answer a moment ago: nothing to check before revoking it
     await revokeQuietly(ctx, auth, minted.tokenId, 'unstored', { checked: true });
-    const spent = ctx.outcome.refreshed ? ' (the refresh token it was made with is spent: the retry mints a new refreshable token)' : '';
+    const spent = ctx.outcome.refreshed
+      ? ` (the refresh token it was made with is spent: the retry mints a new refreshable token with the configured credential; if JFrog revoked the token in AWSCURRENT at the refresh, readers hold a dead token until then, and with selfRotating() nothing can mint: put a new token of ${config.username} into the secret)`
+      : '';
     throw new RotationError(`storing the new token as AWSPENDING of ${arn} failed (${(e as Error).name}: ${(e as Error).message}); the new token ${revokedOrNot(ctx)}${spent}, AWSCURRENT is unchanged, and Secrets Manager will retry`);
   }
   ctx.outcome.result = 'minted';
@@ -166,8 +172,9 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
         return { minted, auth };
       }
       // the refresh token in the secret belongs to another token (planted by a writer of the
-      // secret): JFrog refreshed that one's user and scope. Take it back and mint as pinned
-      await revokeQuietly(ctx, auth, minted.tokenId, 'refreshed-not-pinned', { checked: true });
+      // secret): JFrog refreshed that one's user and scope. Take it back (with its own value:
+      // the refresh may have revoked AWSCURRENT's token) and mint as pinned
+      await revokeQuietly(ctx, selfAuth(minted, 'the refreshed token itself'), minted.tokenId, 'refreshed-not-pinned', { checked: true });
       logger.warn(`the refresh token in AWSCURRENT refreshed a token with ${wrong}; it ${revokedOrNot(ctx)}. Minting a token with the pinned user and scope instead`, {
         secretId: arn, step: ctx.event.Step, tokenId: minted.tokenId,
       });
@@ -178,7 +185,16 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
       const unusable = e instanceof RefreshTokenUnusableError || (e instanceof JfrogError && (e.status === 401 || e.status === 403));
       if (!unusable) {
         // a refresh makes a token of the refresh token's user: the one AWSCURRENT's token names
-        if (mayHaveMinted(e)) await revokeLostMint(ctx, auth, description, tokenOwner(current.token) || config.username);
+        if (mayHaveMinted(e)) {
+          const owner = tokenOwner(current.token) || config.username;
+          await revokeLostMint(ctx, auth, description, owner);
+          // JFrog may have revoked AWSCURRENT's token at the refresh: then the configured
+          // credential looks (an admin's sees every user's tokens)
+          if (ctx.outcome.lostMintsRevoked === undefined && config.credentialsKind !== 'SELF_ROTATING') {
+            const minting = await mintingAuth(ctx, current).catch(() => undefined);
+            if (minting) await revokeLostMint(ctx, minting, description, owner);
+          }
+        }
         throw e;
       }
       refused = e;
@@ -198,6 +214,11 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
     }
     throw e;
   }
+}
+
+/** a token authenticating its own revocation (JFrog lets a user revoke their own tokens) */
+function selfAuth(minted: MintedToken, source: string): JfrogAuth {
+  return { kind: 'bearer', token: minted.accessToken, source };
 }
 
 /**
@@ -241,6 +262,12 @@ async function verifyPending(ctx: StepContext, pending: TokenSecret) {
     info = await jfrog.whoAmI(pending.token, pending.tokenId);
   } catch (e) {
     if (e instanceof JfrogError && e.status === 401) {
+      // a refresh may have revoked AWSCURRENT's token (JFrog may revoke the token it refreshes):
+      // then the pending token is the one that may still work. Keep it for a retry of this
+      // rotation rather than leave no token at all on one 401
+      if (config.refreshable && await currentRejected(ctx)) {
+        throw new JfrogError(`JFrog rejects the pending token of ${arn} (version ${token}), and the token in AWSCURRENT too (a refresh may have revoked it): the pending version keeps AWSPENDING and its token, so a retry of this rotation promotes it if JFrog accepts it again. If JFrog keeps rejecting it, put a valid token of ${config.username} into the secret. ${e.message}`, 401);
+      }
       // take it back in case JFrog only said no this once (a revoked token stays revoked)
       await revokeQuietly(ctx, () => revokingAuth(ctx, { fields: {} }), pending.tokenId, 'rejected', { mintedFor: token });
       await ctx.store.removePending(arn, token);
@@ -252,6 +279,19 @@ async function verifyPending(ctx: StepContext, pending: TokenSecret) {
     throw new JfrogError(`JFrog accepted the pending token but reports it as token ${info.tokenId}, not ${pending.tokenId}; the pending version does not hold the token the rotation minted. Start a new rotation`);
   }
   return info;
+}
+
+/** true when JFrog answers 401 to the token in AWSCURRENT (false when it accepts it, or cannot say) */
+async function currentRejected(ctx: StepContext): Promise<boolean> {
+  try {
+    const current = await ctx.store.getValue(ctx.arn, { stage: CURRENT });
+    const token = current === undefined ? undefined : parseTokenSecret(current, ctx.config.tokenField, `the AWSCURRENT value of ${ctx.arn}`).token;
+    if (!token) return false;
+    await ctx.jfrog.whoAmI(token);
+    return false;
+  } catch (e) {
+    return e instanceof JfrogError && e.status === 401;
+  }
 }
 
 async function finishSecret(ctx: StepContext): Promise<void> {
@@ -280,10 +320,13 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   // AWSCURRENT only ever receives a token JFrog accepts at this moment
   await verifyPending(ctx, pending);
   const current = currentVersion ? safeParse(ctx, currentVersion.value, currentId!) : undefined;
-  // the token about to fall two generations behind, read only when the rotation did not record
-  // it (a token the user started with: a seed, an API key, a token pasted before the construct)
+  // the token about to fall two generations behind, read when JFrog's list may not show it: a
+  // token the rotation did not record (the user started with it: a seed, an API key, a token
+  // pasted before the construct), or a refreshed one (JFrog may drop or keep the old
+  // description at a refresh instead of taking the one asked for)
   const previousId = versionWith(meta, PREVIOUS);
-  const outgoing = config.revokePrevious && previousId && previousId !== currentId && typeof current?.previousTokenId !== 'string'
+  const unlisted = typeof current?.previousTokenId !== 'string' || config.refreshable;
+  const outgoing = config.revokePrevious && previousId && previousId !== currentId && unlisted
     ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
 
   await store.promote(arn, token, currentId);
@@ -327,8 +370,10 @@ async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
   const pendingId = versionWith(meta, PENDING);
   const listed = await sweep(ctx, () => revokingAuth(ctx, current), [current, previous], [pendingId !== token ? pendingId : undefined]);
   // the token the secret started with, if this rotation was the one to revoke it: AWSPREVIOUS
-  // then records no token id before it, only the version it was made from (no label any more)
-  if (previous && typeof previous.previousTokenId !== 'string' && typeof previous.previousVersionId === 'string') {
+  // then records no token id before it, only the version it was made from (no label any more).
+  // With refreshable, any token before it (a refreshed token JFrog's list may not show)
+  const unlisted = typeof previous?.previousTokenId !== 'string' || config.refreshable;
+  if (previous && unlisted && typeof previous.previousVersionId === 'string') {
     const outgoing = await readQuietly(ctx, previous.previousVersionId, undefined);
     if (outgoing) await revokeStartingToken(ctx, outgoing, [current, previous], listed);
   }

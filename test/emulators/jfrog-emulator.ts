@@ -32,6 +32,10 @@ export interface EmulatedToken {
   projectKey?: string;
   /** its refresh token while unused (minted with refreshable); a refresh spends it */
   refreshToken?: string;
+  /** a refreshed token: the description its refresh asked for (refreshDescription may keep or drop it) */
+  askedDescription?: string;
+  /** revoked by JFrog when it was refreshed (revokeOnRefresh), not by a DELETE */
+  revokedByRefresh?: boolean;
   /** minted through the API (not seeded by a test) */
   readonly viaApi: boolean;
   revoked: boolean;
@@ -116,9 +120,19 @@ export class JfrogEmulator extends EventEmitter {
   public allowRefreshable = true;
   /**
    * whether a refresh also revokes the token refreshed. JFrog's docs say the refresh gives "a
-   * brand new access token" and do not say what becomes of the old one: the tests run both ways
+   * brand new access token" and do not say what becomes of the old one; jfrog-cli-core waits
+   * for a token that "is refreshed and becomes invalid", and Vault's plugin README says a
+   * refreshable token "gets replaced". So the default is the stricter reading; the tests run
+   * both ways
    */
-  public revokeOnRefresh = false;
+  public revokeOnRefresh = true;
+  /**
+   * the description of a refreshed token. JFrog's docs list a refresh's other parameters as
+   * Create Token's, so 'asked' (the refresh request's, else the old token's) is the documented
+   * reading; 'kept' (the old token's, whatever was asked) and 'dropped' (none) are what a JFrog
+   * that ignores them would do: the sweep must work with each
+   */
+  public refreshDescription: 'asked' | 'kept' | 'dropped' = 'asked';
   /** every refresh token it ever gave out, spent or not (for the scan of what was printed) */
   public readonly refreshTokensIssued: string[] = [];
   /**
@@ -553,13 +567,15 @@ export class JfrogEmulator extends EventEmitter {
       return [403, errors('FORBIDDEN', 'The authenticated user does not match the user of the token being refreshed')];
     }
     const expiresIn = params.expires_in !== undefined ? Number(params.expires_in) : old.expiry === undefined ? 0 : old.expiry - old.issuedAt;
-    const description = params.description === undefined ? old.description : String(params.description);
+    const description = this.refreshDescription === 'dropped' ? undefined
+      : this.refreshDescription === 'kept' || params.description === undefined ? old.description : String(params.description);
     const token = this.mint(old.username, old.scope, expiresIn, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true);
     token.audience = old.audience;
     token.projectKey = old.projectKey;
+    if (params.description !== undefined) token.askedDescription = String(params.description);
     if (this.allowRefreshable || caller.admin) token.refreshToken = this.newRefreshToken();
     old.refreshToken = undefined;
-    if (this.revokeOnRefresh) old.revoked = true;
+    if (this.revokeOnRefresh && !old.revoked) Object.assign(old, { revoked: true, revokedByRefresh: true });
     return [200, { ...this.answerFor(token, params), grant_type: 'refresh_token' }];
   }
 

@@ -86,7 +86,12 @@ describe('the compatibility matrix: every credential kind on every JFrog version
     } else {
       expect(grants).toEqual(['client_credentials:200', 'client_credentials:200', 'client_credentials:200']);
     }
-    // the rotations' own tokens: the current and the previous live, the one before is revoked
-    expect(h.jfrog.liveApiTokens(USER).filter((t) => t.description?.includes(secretArn))).toHaveLength(2);
+    // the rotations' own tokens: the current and the previous live, the one before is revoked.
+    // A refresh revokes the token it refreshes (the emulator's default, revokeOnRefresh): then
+    // the current alone
+    const refreshed = grants.at(-1) === 'refresh_token:200';
+    const held = [(await steps.current(secretArn)).tokenId, ...(refreshed ? [] : [(await h.stage(secretArn, 'AWSPREVIOUS')).value!.tokenId])];
+    const live = h.jfrog.liveApiTokens(USER).filter((t) => t.description?.includes(secretArn)).map((t) => t.id);
+    expect(live.sort()).toEqual(held.sort());
   });
 });

@@ -273,9 +273,11 @@ async function assertInvariants(world: World, before: Snapshot, action: Action):
     const token = (await h.stage(world.secretArn, 'AWSCURRENT')).value?.token;
     expect({ where, promotedTokenValid: h.jfrog.validToken(token) !== undefined }).toEqual({ where, promotedTokenValid: true });
   }
-  // 2. no token AWSCURRENT or AWSPREVIOUS holds now was revoked by this action
+  // 2. no token AWSCURRENT or AWSPREVIOUS holds now was revoked by this action, save by JFrog
+  // itself at a refresh of that very token (a JFrog that revokes the token it refreshes)
+  const refreshed = new Set([...h.jfrog.tokens.values()].filter((t) => t.revokedByRefresh).map((t) => t.accessToken));
   for (const token of after.held) {
-    if (before.valid.has(token)) {
+    if (before.valid.has(token) && !refreshed.has(token)) {
       expect({ where, heldTokenStillValid: after.valid.has(token) }).toEqual({ where, heldTokenStillValid: true });
     }
   }
@@ -310,13 +312,19 @@ export async function runSequence(actions: readonly Action[], refreshable = fals
 }
 
 describe('the trust invariants hold under random sequences of rotations, crafted steps, hand writes, label moves and JFrog faults', () => {
-  test.each([false, true])('refreshable: %s', async (refreshable) => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(actionArbitrary(refreshable), { minLength: 1, maxLength: 10 }), async (actions) => {
-        await runSequence(actions, refreshable);
-      }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: RUNS <= 20 },
-    );
+  // refreshable twice: JFrog's docs do not say whether a refresh revokes the token refreshed
+  test.each([[false, true], [true, true], [true, false]])('refreshable: %s (JFrog revokes a refreshed token: %s)', async (refreshable, revokeOnRefresh) => {
+    h.jfrog.revokeOnRefresh = revokeOnRefresh;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(actionArbitrary(refreshable), { minLength: 1, maxLength: 10 }), async (actions) => {
+          await runSequence(actions, refreshable);
+        }),
+        { numRuns: RUNS, seed: SEED, endOnFailure: RUNS <= 20 },
+      );
+    } finally {
+      h.jfrog.revokeOnRefresh = true;
+    }
   }, 30 * 60_000);
 });
 

@@ -537,7 +537,8 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
   const refreshes = () => h.jfrog.requests.filter((r) => r.grantType === 'refresh_token');
   const mints = () => h.jfrog.requests.filter((r) => r.grantType === 'client_credentials');
   afterEach(() => {
-    h.jfrog.revokeOnRefresh = false;
+    h.jfrog.revokeOnRefresh = true;
+    h.jfrog.refreshDescription = 'asked';
     h.jfrog.allowRefreshable = true;
     h.jfrog.version = '7.104.5';
     jest.restoreAllMocks();
@@ -550,7 +551,8 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     return { secretArn, env: h.functionEnv(), seed };
   }
 
-  test('selfRotating: each rotation refreshes (no mint), stores the new refresh token, and the old one is spent', async () => {
+  test.each([true, false])('selfRotating: each rotation refreshes (no mint), stores the new refresh token, and the old one is spent (JFrog revokes the refreshed token: %s)', async (revokeOnRefresh) => {
+    h.jfrog.revokeOnRefresh = revokeOnRefresh;
     const { secretArn, env, seed } = await selfRotatingRefreshable();
     const warn = jest.spyOn(logger, 'warn');
     const [refreshed, minted] = [refreshes().length, mints().length];
@@ -568,8 +570,9 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     expect(new Set(refreshTokens).size).toBe(4);
     const emulated = (v: Record<string, any>) => [...h.jfrog.tokens.values()].find((t) => t.accessToken === v.token)!;
     expect(values.map((v) => emulated(v).refreshToken)).toEqual([undefined, undefined, undefined, refreshTokens[3]]);
-    // the current and the previous token work; the two before them are revoked
-    expect(values.map((v) => h.jfrog.validToken(v.token) !== undefined)).toEqual([false, false, true, true]);
+    // the current and the previous token work; the two before them are revoked. A JFrog that
+    // revokes the token it refreshes leaves the current alone (the README says so to readers)
+    expect(values.map((v) => h.jfrog.validToken(v.token) !== undefined)).toEqual([false, false, !revokeOnRefresh, true]);
     expect(h.jfrog.validToken(values[3].token)).toMatchObject({ username: USER, scope: 'applied-permissions/user' });
     expect(warn).not.toHaveBeenCalled();
   });
@@ -599,13 +602,14 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
   });
 
-  test('a refreshed token that could not be stored is revoked; the retry, whose refresh token is spent, mints a new refreshable one', async () => {
+  test('a refreshed token that could not be stored is revoked; the retry, whose refresh token is spent, mints a new refreshable one (a JFrog that keeps the refreshed token)', async () => {
+    h.jfrog.revokeOnRefresh = false;
     const { secretArn, env } = await selfRotatingRefreshable();
     const before = await h.stage(secretArn, 'AWSCURRENT');
     const token = await h.startRotation(secretArn);
     const failed = await step('createSecret', secretArn, token, env, { putFails: true });
     expect(failed.ok).toBe(false);
-    expect(failed.error?.message).toMatch(/storing the new token as AWSPENDING .* failed \(InternalServiceError.*the new token was revoked \(the refresh token it was made with is spent: the retry mints a new refreshable token\), AWSCURRENT is unchanged/);
+    expect(failed.error?.message).toMatch(/storing the new token as AWSPENDING .* failed \(InternalServiceError.*the new token was revoked \(the refresh token it was made with is spent: the retry mints a new refreshable token with the configured credential; if JFrog revoked the token in AWSCURRENT at the refresh, readers hold a dead token until then, and with selfRotating\(\) nothing can mint: put a new token of ci-bot into the secret\), AWSCURRENT is unchanged/);
     expect(h.jfrog.tokens.get(failed.outcome.tokenId ?? failed.outcome.revokedTokenId!)?.revoked).toBe(true);
     expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
 
@@ -639,6 +643,8 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
   });
 
   test('a spent refresh token and a mint JFrog refuses for another cause (403, token.max-expiry): the mint\'s own message, not a call for a new seed', async () => {
+    // the current token still works (a JFrog that keeps the refreshed token): only the mint's cause is left
+    h.jfrog.revokeOnRefresh = false;
     const { secretArn, env } = await selfRotatingRefreshable();
     const token = await h.startRotation(secretArn);
     expect((await step('createSecret', secretArn, token, env, { putFails: true })).ok).toBe(false);
@@ -653,7 +659,8 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
     expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
   });
 
-  test('a refresh whose answer was lost: the token is found by its description and revoked, and the retry mints', async () => {
+  test('a refresh whose answer was lost: the token is found by its description and revoked, and the retry mints (a JFrog that keeps the refreshed token)', async () => {
+    h.jfrog.revokeOnRefresh = false;
     const { secretArn, env } = await selfRotatingRefreshable();
     const token = await h.startRotation(secretArn);
     h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', loseAnswer: 502 });
@@ -671,7 +678,12 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
       expect((await rotate(secretArn, env)).failed).toBeUndefined();
       const before = await h.stage(secretArn, 'AWSCURRENT');
       const token = await h.startRotation(secretArn);
-      expect((await step('createSecret', secretArn, token, env, { putFails: true })).ok).toBe(false);
+      const unstored = await step('createSecret', secretArn, token, env, { putFails: true });
+      expect(unstored.ok).toBe(false);
+      // the refreshed token nobody holds is taken back with its own value (AWSCURRENT's is dead)
+      expect(unstored.outcome).toMatchObject({ refreshed: true, revocation: 'revoked' });
+      expect(h.jfrog.tokens.get(unstored.outcome.revokedTokenId!)?.revoked).toBe(true);
+      expect(h.jfrog.validToken(before.value!.token)).toBeUndefined();
       const retry = await step('createSecret', secretArn, token, env);
       expect(retry.ok).toBe(false);
       expect(retry.error?.message).toMatch(/no new token could be made: the refresh was refused \(JFrog refused to refresh a token \(HTTP 401.*\)\. JFrog did not accept the token in AWSCURRENT of arn:aws:secretsmanager:\S+: it is expired, revoked or wrong.*\) and so was a mint with the token in AWSCURRENT .*\(JFrog refused to create a token \(HTTP 401.* AWSCURRENT is unchanged\. Put a valid token of ci-bot into the secret, then rotate$/);
@@ -693,6 +705,96 @@ describe('refreshable tokens: rotated with their refresh token, which is sent on
       const token = await h.startRotation(secretArn);
       expect((await step('createSecret', secretArn, token, env, { putFails: true })).ok).toBe(false);
       expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+    });
+
+    test('with an admin credential, a refresh whose answer was lost: the admin credential finds the token (AWSCURRENT\'s is dead) and revokes it; the retry mints', async () => {
+      h.jfrog.revokeOnRefresh = true;
+      const { secretArn, env } = await setup({ username: USER }, { refreshable: true });
+      expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      const token = await h.startRotation(secretArn);
+      h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', loseAnswer: 502 });
+      const lost = await step('createSecret', secretArn, token, env);
+      expect(lost.ok).toBe(false);
+      expect(refreshes().at(-1)?.status).toBe(502);
+      expect(lost.outcome).toMatchObject({ lostMintsRevoked: 1 });
+      expect(h.jfrog.liveApiTokens(USER).filter((t) => t.description === `cdk-jfrog-token-rotation: ${secretArn} version ${token}`)).toEqual([]);
+      expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+    });
+
+    test('a rotation that has refreshed finishes forward: AWSCURRENT\'s token is dead from createSecret on, and the retry of the stopped rotation promotes the refreshed token without a new refresh or mint', async () => {
+      h.jfrog.revokeOnRefresh = true;
+      const { secretArn, env } = await selfRotatingRefreshable();
+      const before = await h.stage(secretArn, 'AWSCURRENT');
+      const token = await h.startRotation(secretArn);
+      expect((await step('createSecret', secretArn, token, env)).outcome).toMatchObject({ refreshed: true });
+      // readers of AWSCURRENT hold a dead token from here until finishSecret
+      expect(h.jfrog.validToken(before.value!.token)).toBeUndefined();
+      // testSecret fails for a cause other than the token itself
+      h.jfrog.inject({ method: 'GET', path: '/access/api/v1/tokens/me', status: 403 });
+      expect((await step('testSecret', secretArn, token, env)).ok).toBe(false);
+      h.jfrog.clearFaults();
+      // the pending version keeps AWSPENDING and its token: Secrets Manager's retry (same version) goes on
+      const pending = await h.stage(secretArn, 'AWSPENDING');
+      expect(pending.versionId).toBe(token);
+      expect(h.jfrog.validToken(pending.value!.token)).toBeDefined();
+      const [refreshed, minted] = [refreshes().length, mints().length];
+      expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+      expect([refreshes().length - refreshed, mints().length - minted]).toEqual([0, 0]);
+      expect((await current(secretArn)).token).toBe(pending.value!.token);
+      expect(h.jfrog.validToken((await current(secretArn)).token)).toBeDefined();
+    });
+
+    test('testSecret answered 401 once after a refresh that killed AWSCURRENT\'s token: the pending token is kept (not revoked, still AWSPENDING) and the retry promotes it', async () => {
+      h.jfrog.revokeOnRefresh = true;
+      const { secretArn, env } = await selfRotatingRefreshable();
+      const token = await h.startRotation(secretArn);
+      expect((await step('createSecret', secretArn, token, env)).outcome).toMatchObject({ refreshed: true });
+      h.jfrog.inject({ method: 'GET', path: '/access/api/v1/tokens/me', status: 401 });
+      const test401 = await step('testSecret', secretArn, token, env);
+      expect(test401.error?.message).toMatch(/^JFrog rejects the pending token of \S+ \(version \S+\), and the token in AWSCURRENT too \(a refresh may have revoked it\): the pending version keeps AWSPENDING and its token, so a retry of this rotation promotes it if JFrog accepts it again\. If JFrog keeps rejecting it, put a valid token of ci-bot into the secret\./);
+      expect(test401.outcome.revocation).toBeUndefined();
+      const pending = await h.stage(secretArn, 'AWSPENDING');
+      expect(pending.versionId).toBe(token);
+      expect(h.jfrog.validToken(pending.value!.token)).toBeDefined();
+      expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+      expect((await current(secretArn)).token).toBe(pending.value!.token);
+    });
+
+    test('a planted refresh token of a wider token is revoked with the refreshed token\'s own value (the refresh killed AWSCURRENT\'s token)', async () => {
+      h.jfrog.revokeOnRefresh = true;
+      const { secretArn, env } = await setup({ username: USER }, { refreshable: true, scope: 'applied-permissions/groups:readers' });
+      expect((await rotate(secretArn, env)).failed).toBeUndefined();
+      const others = new Set(h.jfrog.tokens.keys());
+      const wider = h.jfrog.seedRefreshableToken(USER, 'applied-permissions/user');
+      const value = { ...(await current(secretArn)), token: wider.accessToken, refreshToken: wider.refreshToken };
+      await h.sm.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify(value) }));
+      const token = await h.startRotation(secretArn);
+      const created = await step('createSecret', secretArn, token, env);
+      expect(created.ok).toBe(true);
+      expect(created.outcome.refreshed).toBeUndefined();
+      // the refreshed wider token is dead, and so is the planted one (revoked by the refresh)
+      expect(h.jfrog.liveApiTokens(USER).filter((t) => !others.has(t.id) && t.scope === 'applied-permissions/user')).toEqual([]);
+      expect(h.jfrog.validToken(wider.accessToken)).toBeUndefined();
+      expect((await rotate(secretArn, env, token)).failed).toBeUndefined();
+    });
+  });
+
+  describe.each(['asked', 'kept', 'dropped'] as const)('a refreshed token\'s description %s by JFrog', (mode) => {
+    test.each([true, false])('the sweep leaves the current and the previous token alone and revokes the rest (JFrog revokes the refreshed token: %s)', async (revokeOnRefresh) => {
+      h.jfrog.refreshDescription = mode;
+      h.jfrog.revokeOnRefresh = revokeOnRefresh;
+      const { secretArn, env } = await setup({ username: USER }, { refreshable: true });
+      // this test's tokens only (a dropped description names no secret)
+      const others = new Set(h.jfrog.tokens.keys());
+      const held: string[][] = [];
+      for (let i = 0; i < 4; i++) {
+        expect((await rotate(secretArn, env)).failed).toBeUndefined();
+        const previous = (await h.stage(secretArn, 'AWSPREVIOUS')).value;
+        held.push([(await current(secretArn)).tokenId, ...(previous?.tokenId && !revokeOnRefresh ? [previous.tokenId] : [])]);
+        // what lives of this user's API tokens is what AWSCURRENT and AWSPREVIOUS hold
+        expect(h.jfrog.liveApiTokens(USER).filter((t) => !others.has(t.id)).map((t) => t.id).sort()).toEqual([...held[i]].sort());
+      }
+      expect([refreshes().length > 0, mints().length > 0]).toEqual([true, true]);
     });
   });
 

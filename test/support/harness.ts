@@ -364,10 +364,12 @@ export class Harness {
     if (!options.allowUnrotated || current.value?.tokenId !== undefined) {
       expect({ secretArn, currentTokenValid: this.jfrog.validToken(token) !== undefined }).toEqual({ secretArn, currentTokenValid: true });
     }
-    const minted = this.jfrog.apiTokens(username).filter((t) => !t.revoked && t.description?.startsWith(`cdk-jfrog-token-rotation: ${secretArn} version `));
+    // a refreshed token counts for the version its refresh was for, whatever description JFrog kept
+    const forVersion = (t: { description?: string; askedDescription?: string }) => t.askedDescription ?? t.description;
+    const minted = this.jfrog.apiTokens(username).filter((t) => !t.revoked && forVersion(t)?.startsWith(`cdk-jfrog-token-rotation: ${secretArn} version `));
     const perVersion = new Map<string, number>();
     for (const t of minted) {
-      const version = /version (\S+)$/.exec(t.description ?? '')?.[1] ?? '?';
+      const version = /version (\S+)$/.exec(forVersion(t) ?? '')?.[1] ?? '?';
       perVersion.set(version, (perVersion.get(version) ?? 0) + 1);
     }
     for (const [version, count] of perVersion) {
@@ -376,7 +378,7 @@ export class Harness {
     const pending = options.allowPending ? await this.stage(secretArn, 'AWSPENDING') : undefined;
     const allowed = [token, previous.value?.[tokenField], pending?.value?.[tokenField]].filter(Boolean);
     // revokePrevious: false leaves old tokens to expire by design
-    const live = options.keepsOldTokens ? [] : this.jfrog.liveApiTokens(username).filter((t) => t.description?.startsWith(`cdk-jfrog-token-rotation: ${secretArn} version `));
+    const live = options.keepsOldTokens ? [] : this.jfrog.liveApiTokens(username).filter((t) => forVersion(t)?.startsWith(`cdk-jfrog-token-rotation: ${secretArn} version `));
     for (const t of live) {
       expect({ secretArn, liveToken: t.id, allowed: allowed.includes(t.accessToken) }).toEqual({ secretArn, liveToken: t.id, allowed: true });
     }
