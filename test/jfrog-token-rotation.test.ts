@@ -227,6 +227,51 @@ describe('JfrogTokenRotation', () => {
     expect(statements.filter((st) => JSON.stringify(st.Resource).includes(':key/'))).toHaveLength(1);
   });
 
+  describe('a credential secret in another account that the function could not read', () => {
+    const centralArn = 'arn:aws:secretsmanager:eu-west-1:999999999999:secret:jfrog-admin';
+    const keyArn = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const warningsFor = (imported: (stack: Stack) => secretsmanager.ISecret, env = { account: '123456789012', region: 'eu-west-1' }) => {
+      const stack = new Stack(new App(), 'Stack', { env });
+      new JfrogTokenRotation(stack, 'Rotation', {
+        jfrogUrl: 'https://acme.jfrog.io', username: 'ci-bot', scope: JfrogTokenScope.user(), credentials: JfrogCredentials.adminToken(imported(stack)),
+      });
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('credential secret')).map((w) => String(w.entry.data));
+    };
+
+    test('by partial ARN, without its key: warned twice, naming the complete ARN and the key to pass', () => {
+      const warnings = warningsFor((stack) => secretsmanager.Secret.fromSecretPartialArn(stack, 'Central', centralArn));
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatch(/is in account 999999999999, not this stack's \(123456789012\), and was imported by partial ARN: .*complete one .*secretCompleteArn/);
+      expect(warnings[1]).toMatch(/imported without its KMS key: under the AWS managed key aws\/secretsmanager it cannot be read from another account at all .*encryptionKey: kms\.Key\.fromKeyArn/);
+    });
+
+    test('by complete ARN, without its key: warned about the key only', () => {
+      const warnings = warningsFor((stack) => secretsmanager.Secret.fromSecretCompleteArn(stack, 'Central', `${centralArn}-AbCdEf`));
+      expect(warnings).toEqual([expect.stringMatching(/without its KMS key/)]);
+    });
+
+    test('by complete ARN with its key: no warning', () => {
+      expect(warningsFor((stack) => secretsmanager.Secret.fromSecretAttributes(stack, 'Central', {
+        secretCompleteArn: `${centralArn}-AbCdEf`, encryptionKey: kms.Key.fromKeyArn(stack, 'Key', keyArn),
+      }))).toEqual([]);
+    });
+
+    test('in the stack\'s own account, by partial ARN and without a key: no warning (the AWS managed key works there)', () => {
+      expect(warningsFor((stack) => secretsmanager.Secret.fromSecretPartialArn(stack, 'Local', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jfrog-admin'))).toEqual([]);
+    });
+
+    test('in a stack whose account is known only at deployment: no guess, no warning', () => {
+      const stack = new Stack(new App(), 'Stack');
+      new JfrogTokenRotation(stack, 'Rotation', {
+        jfrogUrl: 'https://acme.jfrog.io',
+        username: 'ci-bot',
+        scope: JfrogTokenScope.user(),
+        credentials: JfrogCredentials.adminToken(secretsmanager.Secret.fromSecretPartialArn(stack, 'Central', centralArn)),
+      });
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('credential secret'))).toEqual([]);
+    });
+  });
+
   test('a secret replicated to other regions is rotated in its primary region, its replicas untouched by the template', () => {
     const { template } = rotationStack((stack) => ({ secret: new secretsmanager.Secret(stack, 'Replicated', { replicaRegions: [{ region: 'us-east-1' }, { region: 'ap-southeast-2' }] }) }), 'ArtifactoryToken');
     const t = template();

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -164,9 +164,34 @@ export function validateCredentialsFor(scope: Construct, props: JfrogTokenRotati
   if (same) {
     throw new Error(`credentials name the rotated secret itself (${props.credentials.kind}): the credential would be replaced by the token it minted. Keep the admin credential in a secret of its own, or use JfrogCredentials.selfRotating() to let the token mint its successor`);
   }
+  if (credential !== undefined) warnOnCrossAccountCredential(scope, credential);
   if (props.credentials.kind === JfrogCredentialsKind.SELF_ROTATING && props.secret === undefined) {
     Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:selfRotatingUnseeded',
       `selfRotating() mints each token with the one before it, but the construct's new secret holds no token yet: the first rotation fails until you seed it once with a token of ${props.username}: aws secretsmanager put-secret-value --secret-id <the secret's ARN> --secret-string '{"username":"${props.username}","token":"<a token of ${props.username}>"}', then aws secretsmanager rotate-secret --secret-id <the secret's ARN>`);
+  }
+}
+
+/**
+ * a credential secret of another account that the first rotation could not read: one under the
+ * AWS managed key (aws/secretsmanager) cannot be read from another account at all, and one under
+ * a customer managed key needs that key passed for the role's kms:Decrypt; a partial ARN leaves
+ * the secret to a prefix match where AWS asks for the complete ARN. Warnings, not refusals: a key
+ * granted by hand, or a partial ARN that matches one secret, still works. Only where both accounts
+ * are known at synth
+ */
+function warnOnCrossAccountCredential(scope: Construct, credential: secretsmanager.ISecret): void {
+  const arn = credential.secretArn;
+  const here = Stack.of(scope).account;
+  if (Token.isUnresolved(arn) || Token.isUnresolved(here)) return;
+  const account = arn.split(':')[4];
+  if (!/^\d{12}$/.test(account ?? '') || account === here) return;
+  if (credential.secretFullArn === undefined) {
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:crossAccountPartialArn',
+      `the credential secret ${arn} is in account ${account}, not this stack's (${here}), and was imported by partial ARN: a secret of another account is read by its ARN, and AWS asks for the complete one (a partial ARN is matched by prefix, and the function's role is granted '${arn}-??????'). Import it with its 6-character suffix (aws secretsmanager describe-secret in account ${account} shows it): Secret.fromSecretAttributes(this, id, { secretCompleteArn: '${arn}-AbCdEf', encryptionKey })`);
+  }
+  if (credential.encryptionKey === undefined) {
+    Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:crossAccountCredentialWithoutKey',
+      `the credential secret ${arn} is in account ${account}, not this stack's (${here}), and was imported without its KMS key: under the AWS managed key aws/secretsmanager it cannot be read from another account at all (AWS: "you can't use the AWS managed key (aws/secretsmanager) for cross-account access"), and under a customer managed key the function's role gets no kms:Decrypt, so the first rotation would fail. Encrypt the secret with a customer managed key in account ${account}, and pass it: Secret.fromSecretAttributes(this, id, { secretCompleteArn, encryptionKey: kms.Key.fromKeyArn(this, 'Key', '<its key ARN>') })`);
   }
 }
 

@@ -100,7 +100,7 @@ export class JfrogClient {
     // a mint is not idempotent: retry only what JFrog refused before doing anything (429)
     const res = await this.send('POST', '/access/api/v1/tokens', auth, body, { retry5xx: false, minStartMs: MIN_MS_TO_MINT });
     if (res.status !== 200 && res.status !== 201) {
-      throw this.statusError('create a token', res, auth);
+      throw this.statusError('create a token', res, auth, req.expiresInSeconds);
     }
     return this.mintedToken(res, auth, 'create a token');
   }
@@ -128,7 +128,7 @@ export class JfrogClient {
       throw new RefreshTokenUnusableError(`JFrog cannot refresh with this refresh token (HTTP 400${errorDetail(res.body) ? `: ${errorDetail(res.body)}` : ''}): it belongs to another JFrog instance, or JFrog is older than Artifactory 7.37.9, which added refreshing through the Access API`, 400);
     }
     if (res.status !== 200 && res.status !== 201) {
-      throw this.statusError('refresh a token', res, auth);
+      throw this.statusError('refresh a token', res, auth, req.expiresInSeconds);
     }
     return this.mintedToken(res, auth, 'refresh a token');
   }
@@ -397,7 +397,8 @@ export class JfrogClient {
     throw new JfrogError(`JFrog's answer to ${what} (HTTP ${res.status}) is not a JSON object; check that ${this.baseUrl.origin} is the JFrog Platform URL`, res.status);
   }
 
-  private statusError(what: string, res: Response, auth: JfrogAuth): JfrogError {
+  /** `lifetimeSeconds`: the lifetime the request asked for, when it asked for one (a mint, a refresh) */
+  private statusError(what: string, res: Response, auth: JfrogAuth, lifetimeSeconds?: number): JfrogError {
     const detail = errorDetail(res.body);
     const said = detail ? `: ${detail}` : '';
     const status = res.status;
@@ -408,7 +409,7 @@ export class JfrogClient {
       try { host = new URL(location, this.baseUrl).host; } catch { /* keep the placeholder */ }
       hint = `JFrog redirected to ${host}; redirects are never followed with credentials. Set jfrogUrl to the address JFrog answers on directly`;
     } else if (status === 400) {
-      hint = 'JFrog refused the request as invalid; check the scope and tokenLifetime (tokens shorter than 6 hours cannot be revoked)';
+      hint = badRequestHint(res.body, lifetimeSeconds);
     } else if (status === 401 && auth.kind === 'basic' && what === 'create a token') {
       // JFrog's Create Token reference: "From Artifactory 7.63.2, users with basic credentials can create tokens"
       hint = `JFrog did not accept the username and password (${auth.source}) for minting: either they are wrong, or JFrog is older than Artifactory 7.63.2, the first that lets basic credentials create tokens (and then only with "Enable Token Generation via API" on, for an internal user without MFA). Before 7.63.2, use an admin token (JfrogCredentials.adminToken); otherwise put the right password there, then retry the rotation`;
@@ -431,6 +432,21 @@ export class JfrogClient {
     }
     return new JfrogError(`JFrog refused to ${what} (HTTP ${status}${said}). ${hint}`, status);
   }
+}
+
+/**
+ * what a 400 asks to check. The revocable threshold is named only where it applies: JFrog said
+ * the token is not revocable, or the request asked for a lifetime under the threshold
+ */
+function badRequestHint(body: string, lifetimeSeconds: number | undefined): string {
+  if (/not revocable/i.test(errorDetail(body) ?? '')) {
+    return 'JFrog will not revoke this token: it was minted to expire sooner than JFrog\'s revocable-expiry-threshold (6 hours by default) without force_revocable, which JFrog honours from 7.50.3. It stays valid until it expires; keep tokenLifetime at 6 hours or more (above the threshold, if your JFrog raised it)';
+  }
+  const checks = 'JFrog refused the request as invalid; check the scope (at most 500 characters, in a form JFrog knows), audience and projectKey';
+  if (lifetimeSeconds !== undefined && lifetimeSeconds < REVOCABLE_THRESHOLD_SECONDS) {
+    return `${checks}. tokenLifetime (${lifetimeSeconds} seconds) is under JFrog's revocable-expiry-threshold (6 hours by default): the request asks for force_revocable, which JFrog honours from 7.50.3, so that the token can be revoked; on an older JFrog keep tokenLifetime at 6 hours or more`;
+  }
+  return checks;
 }
 
 /** the fields a create and a refresh share */

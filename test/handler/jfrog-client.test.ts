@@ -161,3 +161,32 @@ test('before 7.90.10 there is no IAM role exchange: the message names the versio
     jfrog.version = '7.104.5';
   }
 });
+
+describe('a 400 names the revocable threshold only where it applies', () => {
+  const invalid = JSON.stringify({ errors: [{ code: 'BAD_REQUEST', message: 'Invalid request' }] });
+
+  test('a mint of 30 days refused with 400: the hint names the scope, not the 6-hour threshold', async () => {
+    jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', status: 400, body: invalid });
+    const error = await client().createToken(admin, mint).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/HTTP 400: BAD_REQUEST Invalid request\). .*check the scope/);
+    expect((error as Error).message).not.toMatch(/6 hours|revocable/);
+  });
+
+  test('a mint of 1 hour refused with 400: the hint says the lifetime is under the threshold', async () => {
+    jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', status: 400, body: invalid });
+    await expect(client().createToken(admin, { ...mint, expiresInSeconds: 3600 }))
+      .rejects.toThrow(/check the scope.*tokenLifetime \(3600 seconds\) is under JFrog's revocable-expiry-threshold \(6 hours by default\)/);
+  });
+
+  test('a revocation refused as "Token not revocable": the hint names the threshold and force_revocable', async () => {
+    jfrog.inject({ method: 'DELETE', status: 400, body: JSON.stringify({ code: 'BAD_REQUEST', message: 'Token not revocable', detail: 'revocableExpiryThresholdMillis: 21600000' }) });
+    await expect(client().revoke(admin, 'some-id')).rejects.toThrow(/will not revoke this token: .*revocable-expiry-threshold \(6 hours by default\) without force_revocable/);
+  });
+
+  test('a revocation refused with another 400: no word of the threshold', async () => {
+    jfrog.inject({ method: 'DELETE', status: 400, body: invalid });
+    const error = await client().revoke(admin, 'some-id').catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/HTTP 400/);
+    expect((error as Error).message).not.toMatch(/6 hours|revocable/);
+  });
+});
