@@ -47,6 +47,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-sqs@${AWS_SDK}`,
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
+    // the tests only: the External Secrets recipe's manifests, parsed and checked against the stack
+    'yaml@^2.9.1',
     // structured, redacted JSON logs and EMF metrics in the handler (bundled)
     '@aws-lambda-powertools/logger@^2.36.0',
     '@aws-lambda-powertools/metrics@^2.36.0',

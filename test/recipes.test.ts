@@ -2,8 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-// yaml comes with projen (a devDependency) until it is listed on its own in .projenrc.ts
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { parseAllDocuments } from 'yaml';
 import { settingsOf } from './support/stack';
 import { CodeBuildRecipe } from '../examples/recipes/codebuild';
