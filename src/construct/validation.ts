@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { JfrogTokenRotationProps } from './jfrog-token-rotation-props';
 import { JfrogRotationSchedule, longestGapHours } from './schedule';
 import { JfrogCredentialsKind } from '../contract/credentials-kind';
-import { JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS } from '../contract/rotation-config';
+import { audienceIncludesAccess, JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS } from '../contract/rotation-config';
 
 // what JfrogTokenRotation checks at synth, each with the fix in its message: refusals for props
 // that would fail at the first rotation, warnings for what may (README "Props")
@@ -111,8 +111,7 @@ function validateRotationWindow(window: Duration | undefined, interval: Duration
  * Access, where the rotation verifies (GET /tokens/me), refreshes and revokes with it
  */
 function warnWithoutAccess(scope: Construct, audience: string): void {
-  const accepts = audience.split(' ').some((id) => id === '*@*' || id === '*' || id.startsWith('jfac@') || id.startsWith('*@'));
-  if (!accepts) {
+  if (!audienceIncludesAccess(audience)) {
     Annotations.of(scope).addWarningV2('cdk-jfrog-token-rotation:audienceWithoutAccess',
       `audience '${audience}' leaves out JFrog Access (jfac@*): the rotation verifies each new token at /access/api/v1/tokens/me (and refreshes and revokes with it), which Access may refuse for a token not meant for it. Add jfac@* to the audience (e.g. '${audience} jfac@*')`);
   }

@@ -178,6 +178,16 @@ export function jfrogUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * whether a token audience (JFrog service ids `<service>@<instance>`, space-separated, `*`
+ * wildcards) includes JFrog Access (`jfac`), where the rotation verifies, refreshes and revokes
+ * with the token. No audience: JFrog's default, `*@*`
+ */
+export function audienceIncludesAccess(audience: string | undefined): boolean {
+  if (audience === undefined || audience.trim() === '') return true;
+  return audience.trim().split(/\s+/).some((id) => id === '*' || ['*', 'jfac'].includes(id.split('@')[0]));
+}
+
 /** the base URL as the handler compares and uses it: origin and path, no trailing slash */
 export function normalizeJfrogUrl(url: URL): string {
   return `${url.origin}${url.pathname.replace(/\/$/, '')}`;

@@ -12,6 +12,7 @@ import {
 import { CURRENT, PENDING, PREVIOUS, SecretMetadata, versionWith } from './secret-store';
 import { parseTokenSecret, TokenSecret, tokenExpiry, withNewToken } from './secret-value';
 import { readQuietly, RotationEvent, safeParse, StepContext, StepDeps, StepOutcome } from './step-context';
+import { audienceIncludesAccess } from '../contract/rotation-config';
 
 export { clearCredentialCache };
 export type { RotationEvent, StepDeps, StepOutcome };
@@ -271,7 +272,10 @@ async function verifyPending(ctx: StepContext, pending: TokenSecret) {
       // take it back in case JFrog only said no this once (a revoked token stays revoked)
       await revokeQuietly(ctx, () => revokingAuth(ctx, { fields: {} }), pending.tokenId, 'rejected', { mintedFor: token });
       await ctx.store.removePending(arn, token);
-      throw new JfrogError(`JFrog rejects the pending token of ${arn} (version ${token}): it was revoked or has expired since it was minted. AWSCURRENT is unchanged; the version lost AWSPENDING so the next rotation mints a new token. ${e.message}`, 401);
+      // the token was made a moment ago: an audience that leaves out Access is the likelier cause
+      const cause = audienceIncludesAccess(config.audience) ? 'it was revoked or has expired since it was minted'
+        : `its audience '${config.audience}' leaves out JFrog Access, which checks it: add jfac@* to audience`;
+      throw new JfrogError(`JFrog rejects the pending token of ${arn} (version ${token}): ${cause}. AWSCURRENT is unchanged; the version lost AWSPENDING so the next rotation mints a new token. ${e.message}`, 401);
     }
     throw e;
   }

@@ -87,6 +87,18 @@ function call(method: string, path: string, options: CallOptions = {}): Promise<
 /** Access's wrapped error body: {"errors":[{"code": ..., "message": ...}]} ([vault] errorResponse, createTokenErrorResponse) */
 const wrapped = (code: string) => ({ errors: [expect.objectContaining({ code, message: expect.any(String) })] });
 
+describe('audience: a token is for the services it names ([create]: "audience: a space-separated list of the other instances or services that should accept this token identified by their Service-IDs"; default *@*)', () => {
+  test.each([
+    ['*@*', 200], ['jfrt@* jfac@*', 200], ['jfac@*', 200], ['*@01emulator0000000000000000', 200], ['jfrt@*', 401], ['jfrt@* jfxr@*', 401], ['jfac@01other', 401],
+  ])('a token minted for %s: its aud claim, and Access (jfac) answering %s at /tokens/me (the 401 for a token not meant for Access is an assumption)', async (audience, status) => {
+    const minted = await call('POST', '/access/api/v1/tokens', { bearer: admin, json: { username: 'ci-bot', scope: 'applied-permissions/user', audience } });
+    expect(minted.status).toBe(200);
+    const claims = JSON.parse(Buffer.from(minted.json.access_token.split('.')[1], 'base64url').toString());
+    expect(claims.aud).toBe(audience);
+    expect((await call('GET', '/access/api/v1/tokens/me', { bearer: minted.json.access_token })).status).toBe(status);
+  });
+});
+
 describe('create: POST /access/api/v1/tokens', () => {
   test('a JSON body as jfrog-client-go sends it: 200 with token_id, access_token, expires_in (a number), scope, token_type, refresh_token, reference_token ([create], [client-go] CreateTokenResponseData)', async () => {
     const answer = await call('POST', '/access/api/v1/tokens', {

@@ -77,6 +77,16 @@ export interface RecordedRequest {
 }
 
 const ISSUER = 'jfac@01emulator0000000000000000';
+const INSTANCE = ISSUER.split('@')[1];
+
+/** whether an audience (space-separated `<service>@<instance>` ids, `*` wildcards) includes this Access */
+function accessAccepts(audience: string | undefined): boolean {
+  if (audience === undefined || audience.trim() === '') return true;
+  return audience.split(/\s+/).some((id) => {
+    const [service, instance = '*'] = id.split('@');
+    return (service === '*' || service === 'jfac') && (instance === '*' || instance === INSTANCE);
+  });
+}
 const HMAC_KEY = randomUUID();
 const REVOCABLE_THRESHOLD_S = 6 * 3600;
 const PERSISTENT_THRESHOLD_S = 3 * 3600;
@@ -133,6 +143,13 @@ export class JfrogEmulator extends EventEmitter {
    * that ignores them would do: the sweep must work with each
    */
   public refreshDescription: 'asked' | 'kept' | 'dropped' = 'asked';
+  /**
+   * a token is accepted only by the services its audience names (JFrog: "the other instances or
+   * services that should accept this token, identified by their Service IDs"; `*@*` all). Every
+   * route the emulator serves is Access's (service `jfac`), so a token minted for `jfrt@*` alone
+   * gets 401 here. The status is an assumption: JFrog documents none for it
+   */
+  public enforceAudience = true;
   /** every refresh token it ever gave out, spent or not (for the scan of what was printed) */
   public readonly refreshTokensIssued: string[] = [];
   /**
@@ -481,6 +498,8 @@ export class JfrogEmulator extends EventEmitter {
     if (bearer) {
       const token = this.validToken(bearer[1].trim());
       if (!token) return undefined;
+      // every route here is JFrog Access's: a token whose audience leaves it out is not for it
+      if (this.enforceAudience && !accessAccepts(token.audience)) return undefined;
       return { username: token.username, admin: token.scope.split(' ').includes('applied-permissions/admin'), token };
     }
     const basic = /^basic (.+)$/i.exec(header);
@@ -545,8 +564,9 @@ export class JfrogEmulator extends EventEmitter {
         return [403, errors('FORBIDDEN', 'expires_in exceeds the maximum expiry allowed for non-admin users')];
       }
     }
-    const token = this.mint(username, scope, expiresIn ?? 365 * 86400, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true);
-    if (typeof params.audience === 'string') token.audience = params.audience;
+    const audience = typeof params.audience === 'string' ? params.audience : undefined;
+    const token = this.mint(username, scope, expiresIn ?? 365 * 86400, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true, audience);
+    token.audience = audience;
     if (typeof params.project_key === 'string') token.projectKey = params.project_key;
     const refreshable = params.refreshable === true || params.refreshable === 'true';
     // token.allow-refreshable off: a user's token silently comes back without a refresh token
@@ -569,7 +589,7 @@ export class JfrogEmulator extends EventEmitter {
     const expiresIn = params.expires_in !== undefined ? Number(params.expires_in) : old.expiry === undefined ? 0 : old.expiry - old.issuedAt;
     const description = this.refreshDescription === 'dropped' ? undefined
       : this.refreshDescription === 'kept' || params.description === undefined ? old.description : String(params.description);
-    const token = this.mint(old.username, old.scope, expiresIn, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true);
+    const token = this.mint(old.username, old.scope, expiresIn, description, params.force_revocable === true && this.atLeast('7.50.3'), true, true, old.audience);
     token.audience = old.audience;
     token.projectKey = old.projectKey;
     if (params.description !== undefined) token.askedDescription = String(params.description);
@@ -603,12 +623,12 @@ export class JfrogEmulator extends EventEmitter {
 
   private mint(
     username: string, scope: string, expiresIn: number, description: string | undefined,
-    forceRevocable: boolean, persistent: boolean, viaApi = false,
+    forceRevocable: boolean, persistent: boolean, viaApi = false, audience?: string,
   ): EmulatedToken {
     const id = randomUUID();
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiry = expiresIn === 0 ? undefined : issuedAt + expiresIn;
-    const claims = { ext: forceRevocable ? '{"revocable":"true"}' : '{}', sub: `${ISSUER}/users/${username}`, scp: scope, aud: '*@*', iss: ISSUER, ...(expiry ? { exp: expiry } : {}), iat: issuedAt, jti: id };
+    const claims = { ext: forceRevocable ? '{"revocable":"true"}' : '{}', sub: `${ISSUER}/users/${username}`, scp: scope, aud: audience ?? '*@*', iss: ISSUER, ...(expiry ? { exp: expiry } : {}), iat: issuedAt, jti: id };
     const head = b64url(JSON.stringify({ ver: '2', typ: 'JWT', alg: 'HS256' }));
     const payload = b64url(JSON.stringify(claims));
     const signature = createHmac('sha256', HMAC_KEY).update(`${head}.${payload}`).digest('base64url');

@@ -190,17 +190,27 @@ describe('a rotation', () => {
   });
 
   test('audience, project key and a reference token field reach JFrog, and the reference token the secret', async () => {
-    const { secretArn, env } = await setup({ username: USER }, { referenceTokenField: 'reference', audience: 'jfrt@*', projectKey: 'ci' });
+    const { secretArn, env } = await setup({ username: USER }, { referenceTokenField: 'reference', audience: 'jfrt@* jfac@*', projectKey: 'ci' });
     expect((await rotate(secretArn, env)).failed).toBeUndefined();
     const value = (await h.stage(secretArn, 'AWSCURRENT')).value!;
     const minted = h.jfrog.validToken(value.token)!;
-    expect(minted).toMatchObject({ audience: 'jfrt@*', projectKey: 'ci' });
+    expect(minted).toMatchObject({ audience: 'jfrt@* jfac@*', projectKey: 'ci' });
     expect(value.reference).toMatch(/^cmVmd[A-Za-z0-9]{59}$/);
     expect(h.jfrog.validToken(value.reference)?.id).toBe(value.tokenId);
     // revoked with its token two generations later
     await rotate(secretArn, env);
     await rotate(secretArn, env);
     expect(h.jfrog.validToken(value.reference)).toBeUndefined();
+  });
+
+  test('an audience without JFrog Access (jfrt@* alone): Access refuses the new token at testSecret, which says to add jfac@*; nothing is promoted or left alive', async () => {
+    const { secretArn, env } = await setup({ username: USER }, { audience: 'jfrt@*' });
+    const before = await h.stage(secretArn, 'AWSCURRENT');
+    const result = await rotate(secretArn, env);
+    expect(result.failed?.step).toBe('testSecret');
+    expect(result.failed?.error?.message).toMatch(/^JFrog rejects the pending token of \S+ \(version \S+\): its audience 'jfrt@\*' leaves out JFrog Access, which checks it: add jfac@\* to audience\. AWSCURRENT is unchanged/);
+    expect(await h.stage(secretArn, 'AWSCURRENT')).toEqual(before);
+    expect(h.jfrog.liveApiTokens(USER).filter((t) => t.description?.includes(secretArn))).toEqual([]);
   });
 
   test('a JFrog that gives no reference token (before 7.38.10): the mint is taken back and the message names the version', async () => {
