@@ -22,6 +22,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: CDK_FLOOR,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
+  // the toolchain runs on Node 20 and later; CI runs it on Node 24, the handler's Lambda runtime
+  minNodeVersion: '20.0.0',
+  workflowNodeVersion: '24.x',
   name: 'cdk-jfrog-token-rotation',
   description: 'An AWS CDK construct that keeps a JFrog access token in AWS Secrets Manager and rotates it with Secrets Manager\'s native rotation protocol.',
   keywords: ['cdk', 'awscdk', 'jfrog', 'artifactory', 'secrets-manager', 'rotation', 'access-token'],
