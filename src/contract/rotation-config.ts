@@ -127,6 +127,14 @@ export const METRICS = {
   eventPublishFailed: 'EventPublishFailed',
 } as const;
 
+/**
+ * the leak action: a tag on the secret whose value is the ClientRequestToken of a rotation. when
+ * that very version has been tested and promoted, every other token of the secret is revoked,
+ * AWSPREVIOUS's included. Only whoever may tag the secret (secretsmanager:TagResource, which
+ * neither grantRead nor grantWrite gives) can ask for it; see the README's trust table
+ */
+export const REVOKE_ALL_BUT_TAG = 'cdk-jfrog-token-rotation:revoke-all-but';
+
 /** the input of the scheduled health check (not a rotation event) */
 export const HEALTH_CHECK_FIELD = 'jfrogTokenRotationHealthCheck';
 

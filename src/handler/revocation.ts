@@ -5,6 +5,7 @@ import { logger } from './log';
 import { CURRENT, PREVIOUS, versionWith } from './secret-store';
 import { TokenSecret } from './secret-value';
 import { readQuietly, safeParse, StepContext } from './step-context';
+import { REVOKE_ALL_BUT_TAG } from '../contract/rotation-config';
 
 // taking tokens back. none of this ever fails a step that has promoted: an old token that could
 // not be revoked lives until it expires, and is counted (RevocationFailed)
@@ -66,6 +67,50 @@ export async function sweep(
     ctx.outcome.revokedTokenId = revoked[revoked.length - 1];
   }
   return listed;
+}
+
+/**
+ * the leak action (the secret tagged REVOKE_ALL_BUT_TAG with this rotation's ClientRequestToken)
+ * asks for it: true when the tag names this very version
+ */
+export function revokeAllRequested(ctx: StepContext): boolean {
+  return ctx.meta.tags?.[REVOKE_ALL_BUT_TAG] === ctx.token;
+}
+
+/**
+ * why the leak action must not go ahead with this value, or undefined. Revoking every other
+ * token is only safe, and only helps, when the value holds a token this rotation minted for this
+ * very version (JFrog's own description of it says so): a value staged by hand could hold the
+ * leaked token itself, which the revocation would keep. `others` are the values it replaces
+ */
+export async function notNewForRevokeAll(ctx: StepContext, value: TokenSecret, others: Array<TokenSecret | undefined>): Promise<string | undefined> {
+  const held = tokenIdsOf([value], 'held');
+  const [tokenId] = [...held];
+  if (tokenId === undefined) return 'its token carries no token id';
+  if ([...tokenIdsOf(others, 'held')].some((id) => held.has(id))) return `its token ${tokenId} is the one the secret held before`;
+  const info = await ctx.jfrog.tokenInfo(await revokingAuth(ctx, value), tokenId);
+  if (!info) return `JFrog no longer knows its token ${tokenId}`;
+  if (ownerOf(info.subject) !== ctx.config.username.toLowerCase() || info.description !== mintDescription(ctx.arn, ctx.token)) {
+    return `its token ${tokenId} was not minted by this rotation for version ${ctx.token}`;
+  }
+  return undefined;
+}
+
+/**
+ * the leak action, once `kept` is AWSCURRENT (tested and promoted): every token of the secret
+ * but kept's is revoked, AWSPREVIOUS's too. Tokens minted by the rotation go by the sweep (this
+ * secret's ARN in their description, the rotation's user); a token the secret started with (or
+ * one written by hand) revokes itself with its own value, which only its holder can do.
+ * `keptVersions`: a rotation in flight since, whose token stays. never fails the step
+ */
+export async function revokeAllBut(
+  ctx: StepContext, kept: TokenSecret, outgoing: Array<TokenSecret | undefined>, keptVersions: ReadonlyArray<string | undefined> = [],
+): Promise<void> {
+  ctx.outcome.revokedAllBut = kept.tokenId;
+  const listed = await sweep(ctx, () => revokingAuth(ctx, kept), [kept], keptVersions);
+  for (const value of outgoing) {
+    if (value) await revokeStartingToken(ctx, value, [kept], listed);
+  }
 }
 
 /**
