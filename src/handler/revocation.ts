@@ -5,7 +5,7 @@ import { logger } from './log';
 import { CURRENT, PREVIOUS, versionWith } from './secret-store';
 import { TokenSecret } from './secret-value';
 import { readQuietly, safeParse, StepContext } from './step-context';
-import { REVOKE_ALL_BUT_TAG } from '../contract/rotation-config';
+import { REVOKE_ALL_BUT_TAG, TOKEN_DESCRIPTION } from '../contract/rotation-config';
 
 // taking tokens back. none of this ever fails a step that has promoted: an old token that could
 // not be revoked lives until it expires, and is counted (RevocationFailed)
@@ -13,11 +13,29 @@ import { REVOKE_ALL_BUT_TAG } from '../contract/rotation-config';
 /** auth now, or a way to get it that may fail (and then counts as a failed revocation) */
 export type AuthSource = JfrogAuth | (() => Promise<JfrogAuth>);
 
-const DESCRIPTION_PREFIX = 'cdk-jfrog-token-rotation: ';
+const DESCRIPTION_PREFIX = TOKEN_DESCRIPTION.prefix;
 
-/** the description every minted token carries: it says which secret and version it is for */
-export function mintDescription(arn: string, versionId: string): string {
-  return `${DESCRIPTION_PREFIX}${arn} version ${versionId}`;
+/** what separates the bookkeeping from the user's own description (tokenDescription) */
+const OWN_DESCRIPTION_SEPARATOR = TOKEN_DESCRIPTION.separator;
+
+/**
+ * the description every minted token carries: it says which secret and version it is for, then
+ * the user's own words (tokenDescription), if any. JFrog lists by its start, so the bookkeeping
+ * comes first
+ */
+export function mintDescription(arn: string, versionId: string, own?: string): string {
+  const bookkeeping = `${DESCRIPTION_PREFIX}${arn}${TOKEN_DESCRIPTION.versionInfix}${versionId}`;
+  return own === undefined ? bookkeeping : `${bookkeeping}${OWN_DESCRIPTION_SEPARATOR}${own}`;
+}
+
+/**
+ * true when a description may be of a token minted for this version, whatever own words it was
+ * minted with (tokenDescription may have changed since): only for keeping a token, never for
+ * revoking one, as a longer version id could read alike
+ */
+function mayBeMintedFor(description: string, arn: string, versionId: string): boolean {
+  const bookkeeping = mintDescription(arn, versionId);
+  return description === bookkeeping || description.startsWith(`${bookkeeping}${OWN_DESCRIPTION_SEPARATOR}`);
 }
 
 /** the user a token belongs to, from its subject `jfac@<service>/users/<username>` (JFrog lowercases it) */
@@ -45,7 +63,7 @@ export async function sweep(
   // a JWT's own id (a writer of the secret could name any token in tokenId to keep it alive)
   const keep = tokenIdsOf(kept, 'held');
   // a rotation in flight: whatever was minted for the version that is AWSPENDING now is its own
-  const keepDescriptions = new Set(keptVersions.filter((v): v is string => !!v).map((v) => mintDescription(ctx.arn, v)));
+  const keepVersions = keptVersions.filter((v): v is string => !!v);
   const revoked: string[] = [];
   const listed = new Set<string>();
   try {
@@ -53,7 +71,7 @@ export async function sweep(
     const live = await ctx.jfrog.tokensWithDescriptionPrefix(credential, `${DESCRIPTION_PREFIX}${ctx.arn} version `);
     for (const t of live) listed.add(t.tokenId);
     for (const t of live) {
-      if (keep.has(t.tokenId) || keepDescriptions.has(t.description ?? '') || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
+      if (keep.has(t.tokenId) || keepVersions.some((v) => mayBeMintedFor(t.description ?? '', ctx.arn, v)) || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
       const result = await ctx.jfrog.revoke(credential, t.tokenId);
       if (result === 'revoked') revoked.push(t.tokenId);
     }
@@ -90,7 +108,8 @@ export async function notNewForRevokeAll(ctx: StepContext, value: TokenSecret, o
   if ([...tokenIdsOf(others, 'held')].some((id) => held.has(id))) return `its token ${tokenId} is the one the secret held before`;
   const info = await ctx.jfrog.tokenInfo(await revokingAuth(ctx, value), tokenId);
   if (!info) return `JFrog no longer knows its token ${tokenId}`;
-  if (ownerOf(info.subject) !== ctx.config.username.toLowerCase() || info.description !== mintDescription(ctx.arn, ctx.token)) {
+  const minted = info.description === mintDescription(ctx.arn, ctx.token, ctx.config.tokenDescription);
+  if (ownerOf(info.subject) !== ctx.config.username.toLowerCase() || !minted) {
     return `its token ${tokenId} was not minted by this rotation for version ${ctx.token}`;
   }
   return undefined;
@@ -273,7 +292,7 @@ export async function revokeQuietly(
       const description = info.description ?? '';
       const ours = user === ctx.config.username.toLowerCase() && (options.mintedFor === undefined
         ? description.startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `)
-        : description === mintDescription(ctx.arn, options.mintedFor));
+        : description === mintDescription(ctx.arn, options.mintedFor, ctx.config.tokenDescription));
       if (!ours) {
         refused(ctx, tokenId, reason, `it was not minted by this rotation for ${options.mintedFor === undefined ? 'this secret' : `version ${options.mintedFor}`}`, user);
         return;

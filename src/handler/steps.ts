@@ -100,7 +100,7 @@ async function createSecret(ctx: StepContext): Promise<void> {
   const currentVersion = await store.getVersion(arn, { stage: CURRENT });
   const current = parseTokenSecret(currentVersion?.value, config.tokenField, `the AWSCURRENT value of ${arn}`);
   checkJfrogUrl(ctx, current);
-  const description = mintDescription(arn, token);
+  const description = mintDescription(arn, token, config.tokenDescription);
   const { minted, auth } = await newToken(ctx, current, description);
   if (config.referenceTokenField !== undefined && minted.referenceToken === undefined) {
     // a consumer reading the reference field would get a stale one: take the token back
