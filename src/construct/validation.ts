@@ -9,7 +9,9 @@ import { JfrogCredentialsKind } from '../contract/credentials-kind';
 import { JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS, TOKEN_DESCRIPTION } from '../contract/rotation-config';
 
 // what JfrogTokenRotation checks at synth, each with the fix in its message: refusals for props
-// that would fail at the first rotation, warnings for what may (README "Props")
+// that would fail at the first rotation, warnings for what may (README "Props"). A little over
+// this project's usual 350 lines on purpose: every synth-time check in one file, read beside
+// the README's Props table
 
 function validateJfrogUrl(value: string): string {
   if (Token.isUnresolved(value)) {
