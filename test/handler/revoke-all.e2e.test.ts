@@ -23,6 +23,7 @@ afterAll(async () => {
   await h.stop();
 });
 afterEach(async () => {
+  h.jfrog.clearFaults();
   await h.assertInvariantsOfAll();
 });
 
@@ -95,6 +96,42 @@ describe('the leak action', () => {
     expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
     expect(alive(current)).toEqual([true]);
     expect((await h.stage(secretArn, 'AWSPREVIOUS')).value!.token).toBe(current);
+  });
+
+  test('JFrog fails the look-up of the new token before promotion: nothing is promoted or revoked; the retry finishes the leak action', async () => {
+    const { secretArn, env } = await rotation();
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    const leaked = (await h.stage(secretArn, 'AWSCURRENT')).value!.token;
+    const version = randomUUID();
+    await h.sm.send(new TagResourceCommand({ SecretId: secretArn, Tags: [{ Key: REVOKE_ALL_BUT_TAG, Value: version }] }));
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) expect((await h.invoke(step, secretArn, version, env)).ok).toBe(true);
+    const pending = (await h.stage(secretArn, 'AWSPENDING')).value!;
+    h.jfrog.inject({ method: 'GET', path: `/access/api/v1/tokens/${pending.tokenId}`, status: 403, body: '{"errors":[{"code":"FORBIDDEN","message":"no"}]}' });
+
+    const failed = await h.invoke('finishSecret', secretArn, version, env);
+
+    expect(failed.ok).toBe(false);
+    expect((await h.stage(secretArn, 'AWSCURRENT')).value!.token).toBe(leaked);
+    expect(alive(leaked)).toEqual([true]);
+
+    expect((await h.invoke('finishSecret', secretArn, version, env)).ok).toBe(true);
+    expect((await h.stage(secretArn, 'AWSCURRENT')).value!.token).toBe(pending.token);
+    expect(alive(pending.token, leaked)).toEqual([true, false]);
+  });
+
+  test('a replay after the promotion whose look-up JFrog fails does not fail: the step has promoted', async () => {
+    const { secretArn, env } = await rotation();
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    const result = await leakAction(secretArn, env);
+    expect(result.failed).toBeUndefined();
+    const current = (await h.stage(secretArn, 'AWSCURRENT')).value!;
+    h.jfrog.inject({ method: 'GET', path: `/access/api/v1/tokens/${current.tokenId}`, status: 403, body: '{"errors":[{"code":"FORBIDDEN","message":"no"}]}' });
+
+    const replay = await h.invoke('finishSecret', secretArn, result.token, env);
+
+    expect(replay.ok).toBe(true);
+    expect(replay.logs).toMatch(/names this version, but it holds no token minted for it \(its token could not be looked up: /);
+    expect(alive(current.token)).toEqual([true]);
   });
 
   test('a rotation with another ClientRequestToken (the schedule) revokes only what it always did', async () => {
