@@ -1,5 +1,9 @@
+import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
-import { PutSecretValueCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DescribeSecretCommand, PutSecretValueCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { REVOKE_ALL_BUT_TAG } from '../../src/contract/rotation-config';
 import { Harness } from '../support/harness';
 
@@ -143,6 +147,40 @@ describe('the leak action', () => {
     expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
 
     expect(alive(before)).toEqual([true]);
+  });
+});
+
+describe('the README\'s commands', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## A token leaked'));
+  const commands = /```sh\n([\s\S]*?)```/.exec(section)![1];
+
+  test('run as they are with the AWS CLI (against moto), they tag the secret and start the rotation the function turns into the leak action', async () => {
+    const { secretArn, env } = await rotation();
+    expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    const leaked = (await h.stage(secretArn, 'AWSCURRENT')).value!.token;
+    // uuidgen, where the test machine has none
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-bin-'));
+    fs.writeFileSync(path.join(bin, 'uuidgen'), '#!/bin/sh\ncat /proc/sys/kernel/random/uuid\n', { mode: 0o755 });
+    try {
+      execFileSync('bash', ['-euo', 'pipefail', '-c', commands.replace(/^SECRET=.*$/m, `SECRET='${secretArn}'`)], {
+        env: {
+          PATH: `${process.env.PATH}:${bin}`, HOME: bin, AWS_ENDPOINT_URL: h.moto.endpoint, AWS_DEFAULT_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
+        },
+        stdio: 'pipe',
+      });
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+    const described = await h.sm.send(new DescribeSecretCommand({ SecretId: secretArn }));
+    const version = described.Tags?.find((t) => t.Key === REVOKE_ALL_BUT_TAG)?.Value;
+    expect(version).toMatch(/^[0-9a-f-]{36}$/);
+    expect(described.VersionIdsToStages?.[version!]).toEqual(['AWSPENDING']);
+
+    // what Secrets Manager then invokes, step by step, for that version
+    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) expect((await h.invoke(step, secretArn, version!, env)).ok).toBe(true);
+
+    expect(alive((await h.stage(secretArn, 'AWSCURRENT')).value!.token, leaked)).toEqual([true, false]);
   });
 });
 
