@@ -93,6 +93,29 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
   readonly projectKey?: string;
 
   /**
+   * Your own description of each minted token, as JFrog's token list shows it: it follows the
+   * rotation's own part, `cdk-jfrog-token-rotation: <secret ARN> version <version id> | `, by
+   * which the rotation finds the tokens it minted. One line of text; synth refuses one that
+   * could not fit JFrog's 1024 characters with that part (about 800 characters with a
+   * construct-made secret).
+   *
+   * @default - the rotation's own part alone
+   */
+  readonly tokenDescription?: string;
+
+  /**
+   * The certificate (PEM) of the private CA that signs a self-hosted JFrog's HTTPS certificate,
+   * for example `fs.readFileSync('corp-root-ca.pem', 'utf8')`. The function trusts it, beside
+   * the public CAs of Node.js, for this rotation's requests to `jfrogUrl` only; certificates are
+   * always verified. A CA certificate is public: it is written into the rotation's settings
+   * parameter (an SSM String of at most 4 KB, so pass the CA that signs JFrog's certificate,
+   * not a bundle) and pinned in the function's environment as part of a digest.
+   *
+   * @default - the public CAs of Node.js only
+   */
+  readonly jfrogCaCertificate?: string;
+
+  /**
    * Mint refreshable tokens, keep each one's refresh token in the secret (field `refreshToken`),
    * and rotate by refreshing (`grant_type=refresh_token`, Artifactory 7.37.9+) instead of minting
    * anew. A refresh token is single-use: a retried step never sends it twice, and a rotation

@@ -15,7 +15,9 @@ import { METRICS, parameterKey, TOKEN_ROTATED_EVENT } from '../contract/rotation
 import { RotationFunctionGroup } from './rotation-function-group';
 import { JfrogTokenRotationProps } from './jfrog-token-rotation-props';
 import type { RotationParameter } from '../contract/settings';
-import { validateCredentialsFor, validateProps, warnOnSharedMappedUser } from './validation';
+import {
+  validateCredentialsFor, validateJfrogCaCertificate, validateProps, validateSettingsSize, validateTokenDescription, warnOnSharedMappedUser,
+} from './validation';
 
 /**
  * A JFrog access token in AWS Secrets Manager that rotates itself through Secrets Manager's
@@ -113,11 +115,14 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.tokenField = checked.tokenField;
     this.expiryWarning = checked.expiryWarning;
 
+    const jfrogCaCertificate = validateJfrogCaCertificate(props.jfrogCaCertificate);
+
     // 2. the secret
+    // a name known at synth: the function pins this rotation's settings by it (17 bytes of its
+    // environment; a name generated at deployment would cost about 80)
+    const ownSecretName = props.secret ? undefined : props.secretName ?? Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
     this.secret = props.secret ?? new secretsmanager.Secret(this, 'Secret', {
-      // a name known at synth: the function pins this rotation's settings by it (17 bytes of its
-      // environment; a name generated at deployment would cost about 80)
-      secretName: props.secretName ?? Names.uniqueResourceName(this, { maxLength: 200, separator: '-' }),
+      secretName: ownSecretName,
       description: `JFrog access token for ${props.username} at ${jfrogUrl}, rotated by cdk-jfrog-token-rotation`,
       // no token here: the first rotation (at deployment) mints it
       secretObjectValue: { username: SecretValue.unsafePlainText(props.username) },
@@ -125,6 +130,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     });
     this.metricSecretName = this.secret.secretName;
     validateCredentialsFor(this, props, this.secret);
+    validateTokenDescription(props.tokenDescription, this.secret, ownSecretName);
 
     // 3. the rotation function (shared or dedicated), with its alarms and rules
     const groupProps = {
@@ -183,6 +189,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       ...(props.projectKey !== undefined ? { projectKey: props.projectKey } : {}),
       revokePrevious: props.revokePrevious ?? true,
       ...(props.refreshable ? { refreshable: true } : {}),
+      ...(props.tokenDescription !== undefined ? { tokenDescription: props.tokenDescription } : {}),
+      ...(jfrogCaCertificate !== undefined ? { jfrogCaCertificate } : {}),
       credentialsKind: props.credentials.kind,
       credentialsSecretArn: props.credentials.secret?.secretFullArn ?? props.credentials.secret?.secretArn,
       credentialsField: props.credentials.field,
@@ -203,7 +211,11 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       audience: settings.audience,
       projectKey: settings.projectKey,
       refreshable: settings.refreshable,
+      tokenDescription: settings.tokenDescription,
+      jfrogCaCertificate: settings.jfrogCaCertificate,
     }, settings.credentialsSecretArn);
+    // an ARN resolved at deployment counted at its longest (a 512-character name)
+    validateSettingsSize(settings, 600);
     this.settingsParameter = new ssm.CfnParameter(this, 'Settings', {
       type: 'String',
       name: `${group.configPath}${key}`,

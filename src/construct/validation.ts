@@ -1,3 +1,4 @@
+import { X509Certificate } from 'crypto';
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -5,10 +6,12 @@ import { Construct } from 'constructs';
 import type { JfrogTokenRotationProps } from './jfrog-token-rotation-props';
 import { JfrogRotationSchedule, longestGapHours } from './schedule';
 import { JfrogCredentialsKind } from '../contract/credentials-kind';
-import { audienceIncludesAccess, JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS } from '../contract/rotation-config';
+import { audienceIncludesAccess, JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS, TOKEN_DESCRIPTION } from '../contract/rotation-config';
 
 // what JfrogTokenRotation checks at synth, each with the fix in its message: refusals for props
-// that would fail at the first rotation, warnings for what may (README "Props")
+// that would fail at the first rotation, warnings for what may (README "Props"). A little over
+// this project's usual 350 lines on purpose: every synth-time check in one file, read beside
+// the README's Props table
 
 function validateJfrogUrl(value: string): string {
   if (Token.isUnresolved(value)) {
@@ -227,6 +230,80 @@ function validateSecretName(props: JfrogTokenRotationProps): void {
   }
   if (/-[A-Za-z0-9]{6}$/.test(name)) {
     throw new Error(`secretName must not end with a hyphen and six characters: Secrets Manager appends such a suffix to the ARN, and a partial ARN would then name two secrets. Use another ending, got '${name}'`);
+  }
+}
+
+/** the longest a secret's ARN can be: its own length when known, else built from the longest parts */
+function longestArn(secret: secretsmanager.ISecret, name: string | undefined): number {
+  const full = secret.secretFullArn ?? secret.secretArn;
+  if (!Token.isUnresolved(full)) return full.length;
+  const knownName = name ?? (Token.isUnresolved(secret.secretName) ? undefined : secret.secretName);
+  // arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>; Secrets
+  // Manager names are at most 512 characters
+  return 'arn:aws-iso-b:secretsmanager:'.length + 'ap-southeast-99'.length + ':123456789012:secret:'.length + (knownName?.length ?? 512) + 7;
+}
+
+/**
+ * tokenDescription: the user's words after the rotation's bookkeeping (which the sweep finds
+ * tokens by, so it comes first and is never cut). The whole must fit JFrog's description
+ * @param name the secret's name, when the construct makes it
+ */
+export function validateTokenDescription(description: string | undefined, secret: secretsmanager.ISecret, name: string | undefined): void {
+  if (description === undefined) return;
+  if (Token.isUnresolved(description)) {
+    throw new Error('tokenDescription must be known at synth: the function pins it in its environment, got an unresolved token');
+  }
+  if (description.trim() === '' || /[\u0000-\u001f\u007f]/.test(description)) {
+    throw new Error(`tokenDescription must be text on one line (no control characters), not blank, got ${JSON.stringify(description)}`);
+  }
+  const d = TOKEN_DESCRIPTION;
+  const room = d.max - (d.prefix.length + longestArn(secret, name) + d.versionInfix.length + d.longestVersionId + d.separator.length);
+  if (description.length > room) {
+    throw new Error(`tokenDescription must be at most ${room} characters, got ${description.length}: JFrog keeps ${d.max} characters of a token's description, and the rotation's own part (${d.prefix}<secret ARN>${d.versionInfix}<version id>${d.separator}) comes first. Shorten it${name === undefined ? ' (or give the secret a shorter name)' : ''}`);
+  }
+}
+
+/**
+ * jfrogCaCertificate: one or more PEM certificates, nothing else, each one readable, known at
+ * synth (pinned). a CA certificate is public, so it may sit in the template
+ */
+export function validateJfrogCaCertificate(pem: string | undefined): string | undefined {
+  if (pem === undefined) return undefined;
+  if (Token.isUnresolved(pem)) {
+    throw new Error('jfrogCaCertificate must be known at synth (read the file with fs.readFileSync): the function pins it in its environment, got an unresolved token');
+  }
+  const trimmed = pem.trim();
+  const blocks = trimmed.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0 || trimmed.replace(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g, '').trim() !== '') {
+    throw new Error(`jfrogCaCertificate must be PEM certificates only ('-----BEGIN CERTIFICATE-----' ... '-----END CERTIFICATE-----'; no private key, no other text), got ${describePem(trimmed)}`);
+  }
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (e) {
+      throw new Error(`jfrogCaCertificate's certificate ${i + 1} of ${blocks.length} cannot be read (${(e as Error).message}): pass the CA's PEM file as it is`);
+    }
+  });
+  return trimmed;
+}
+
+/** what a refused PEM looks like, without its content (a mistaken private key must not be printed) */
+function describePem(value: string): string {
+  const markers = value.match(/-----BEGIN [A-Z ]+-----/g) ?? [];
+  return `${value.length} characters${markers.length ? ` with ${[...new Set(markers)].join(', ')}` : ' without a PEM header'}`;
+}
+
+/** SSM's standard tier: a parameter's value is at most 4096 characters */
+const SETTINGS_PARAMETER_MAX = 4096;
+
+/**
+ * the settings must fit one standard SSM parameter; a value resolved at deployment (an ARN) is
+ * counted at its longest
+ */
+export function validateSettingsSize(settings: object, unresolvedLength: number): void {
+  const json = JSON.stringify(settings, (_key, value: unknown) => (typeof value === 'string' && Token.isUnresolved(value) ? 'x'.repeat(unresolvedLength) : value));
+  if (json.length > SETTINGS_PARAMETER_MAX) {
+    throw new Error(`the rotation's settings would be ${json.length} characters, over the ${SETTINGS_PARAMETER_MAX} of the SSM parameter that holds them (standard tier): jfrogCaCertificate is most of it. Pass only the CA that signs JFrog's certificate (not a bundle), or a shorter tokenDescription`);
   }
 }
 

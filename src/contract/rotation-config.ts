@@ -50,6 +50,10 @@ export interface PinnedSettings {
   readonly audience?: string;
   readonly projectKey?: string;
   readonly refreshable?: boolean;
+  /** the user's own part of each token's description */
+  readonly tokenDescription?: string;
+  /** the private CA (PEM) trusted for this JFrog */
+  readonly jfrogCaCertificate?: string;
   /** the settings parameter's key: binds the pin to one secret (see parameterKey) */
   readonly key?: string;
   /** the credential's position in the function's credential list, -1 for none */
@@ -68,6 +72,9 @@ export function settingsPin(settings: PinnedSettings): string {
     settings.referenceTokenField ?? null, settings.audience ?? null, settings.projectKey ?? null,
     // appended only when set: the pins of rotations that do not use it stay as they were
     ...(settings.refreshable === true ? ['refreshable'] : []),
+    ...(settings.tokenDescription !== undefined ? [`description:${settings.tokenDescription}`] : []),
+    // a CA decides whom the function trusts with the credential: an edited one is refused
+    ...(settings.jfrogCaCertificate !== undefined ? [`ca:${settings.jfrogCaCertificate}`] : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
@@ -125,6 +132,28 @@ export const METRICS = {
   refusedInvocations: 'RefusedInvocations',
   /** per rotation and per function: a promotion whose TOKEN_ROTATED_EVENT EventBridge did not take */
   eventPublishFailed: 'EventPublishFailed',
+} as const;
+
+/**
+ * the leak action: a tag on the secret whose value is the ClientRequestToken of a rotation. when
+ * that very version has been tested and promoted, every other token of the secret is revoked,
+ * AWSPREVIOUS's included. Only whoever may tag the secret (secretsmanager:TagResource, which
+ * neither grantRead nor grantWrite gives) can ask for it; see the README's trust table
+ */
+export const REVOKE_ALL_BUT_TAG = 'cdk-jfrog-token-rotation:revoke-all-but';
+
+/**
+ * the description of every minted token: `<prefix><secret ARN> version <ClientRequestToken>`,
+ * then `<separator><tokenDescription>` when the user gave one. JFrog takes at most `max`
+ * characters (Create Token: description, 1024); the construct refuses a tokenDescription that
+ * could overflow with the longest bookkeeping (a ClientRequestToken is at most 64 characters)
+ */
+export const TOKEN_DESCRIPTION = {
+  prefix: 'cdk-jfrog-token-rotation: ',
+  versionInfix: ' version ',
+  separator: ' | ',
+  max: 1024,
+  longestVersionId: 64,
 } as const;
 
 /** the input of the scheduled health check (not a rotation event) */

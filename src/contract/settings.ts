@@ -45,6 +45,10 @@ export const ROTATION_SETTINGS = z.object({
   audience: z.optional(text),
   /** JFrog's `project_key`: project-scoped tokens */
   projectKey: z.optional(text),
+  /** the user's own words in each token's description, after the rotation's bookkeeping */
+  tokenDescription: z.optional(text),
+  /** PEM: the private CA the function trusts, beside Node's public ones, for this JFrog only */
+  jfrogCaCertificate: z.optional(text),
   revokePrevious: z.pipe(z.optional(z.boolean()), z.transform((v) => v !== false)),
   /** mint refreshable tokens and rotate with their refresh token (grant_type=refresh_token) */
   refreshable: z.pipe(z.optional(z.boolean()), z.transform((v) => v === true)),

@@ -24,6 +24,10 @@ export interface RotationConfig {
   readonly revokePrevious: boolean;
   /** mint refreshable tokens and rotate with their refresh token (undefined: no) */
   readonly refreshable?: boolean;
+  /** the user's own part of each minted token's description */
+  readonly tokenDescription?: string;
+  /** the private CA (PEM) trusted for this JFrog, beside Node's public CAs */
+  readonly jfrogCaCertificate?: string;
   readonly credentialsKind: RotationSettings['credentialsKind'];
   readonly credentialsSecretArn?: string;
   readonly credentialsField: string;
@@ -149,11 +153,13 @@ export class ConfigStore {
       audience: config.audience,
       projectKey: config.projectKey,
       refreshable: config.refreshable,
+      tokenDescription: config.tokenDescription,
+      jfrogCaCertificate: config.jfrogCaCertificate,
     };
     // a key known at synth is inside the digest; a key generated at deployment sits beside it
     const keyedBy = pins.has(settingsPin({ ...pinned, key })) ? 'name' : pins.has(`${settingsPin(pinned)}@${key}`) ? 'generatedName' : undefined;
     if ((config.credentialsSecretArn !== undefined && credentialsIndex < 0) || keyedBy === undefined) {
-      throw new RefusedInvocationError(`the rotation settings in ${config.parameterName} are not the ones deployed for this secret: its user, scope, lifetime, token field, credential or JFrog URL differ from what the function's environment pins (${ENV.pins}); nothing was read, written or minted. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
+      throw new RefusedInvocationError(`the rotation settings in ${config.parameterName} are not the ones deployed for this secret: its user, scope, lifetime, token field, credential or JFrog URL (or its token description or CA certificate) differ from what the function's environment pins (${ENV.pins}); nothing was read, written or minted. Redeploy the JfrogTokenRotation construct instead of editing its settings`);
     }
     // the pin covers the key, so the secret the settings bind must be the one the key stands for:
     // the settings' own secretArn is as writable as the rest of the parameter

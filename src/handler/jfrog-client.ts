@@ -3,6 +3,7 @@
 // call), with the one HTTP path every call shares (origin check, deadline, retries, size limit)
 // and the error messages that name each refusal's fix. The AWS side of the exchange is aws-exchange.ts.
 import * as https from 'https';
+import * as tls from 'tls';
 import { JfrogError, RefreshTokenUnusableError } from './errors';
 import { awsExchangeHeaders, exchangeRefusal } from './aws-exchange';
 import { redact, registerSecret } from './redact';
@@ -56,8 +57,13 @@ export type RevokeOutcome = 'revoked' | 'already-gone';
 export interface JfrogClientOptions {
   /** how long the invocation may still run, in ms (the Lambda context's clock) */
   readonly remainingMs: () => number;
-  /** for tests that serve JFrog with their own CA; production uses Node's trust store */
+  /** for tests that serve JFrog with their own CA; production uses Node's trust store, or `ca` */
   readonly agent?: https.Agent;
+  /**
+   * a private CA (PEM, the rotation's jfrogCaCertificate) trusted beside Node's public CAs, for
+   * this client's requests only: never process-wide (NODE_EXTRA_CA_CERTS would trust it for AWS too)
+   */
+  readonly ca?: string;
   /** longest wait for one HTTP exchange */
   readonly requestTimeoutMs?: number;
   /** back-off base for 429 and 5xx retries */
@@ -68,6 +74,22 @@ interface Response {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
+}
+
+/** one agent per CA, kept across the invocations of a warm function (and its connections with it) */
+const caAgents = new Map<string, https.Agent>();
+
+/**
+ * an agent that trusts Node's public CAs and this one. `ca` replaces Node's list, so the public
+ * ones are passed too; verification stays on (never rejectUnauthorized: false)
+ */
+function caAgent(ca: string): https.Agent {
+  let agent = caAgents.get(ca);
+  if (!agent) {
+    agent = new https.Agent({ keepAlive: true, ca: [...tls.rootCertificates, ca] });
+    caAgents.set(ca, agent);
+  }
+  return agent;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -83,9 +105,12 @@ export class JfrogClient {
   private readonly requestTimeoutMs: number;
   private readonly backoffBaseMs: number;
 
+  private readonly agent: https.Agent | undefined;
+
   constructor(private readonly baseUrl: URL, private readonly options: JfrogClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 1_000;
+    this.agent = options.agent ?? (options.ca === undefined ? undefined : caAgent(options.ca));
   }
 
   /** POST /access/api/v1/tokens */
@@ -304,7 +329,7 @@ export class JfrogClient {
     return new Promise<Response>((resolve, reject) => {
       // a deadline for the whole exchange (Node's own timeout is only for an idle socket)
       const deadline = setTimeout(() => req.destroy(new JfrogError(`JFrog did not answer ${method} ${path} within ${timeout} ms; check that ${this.baseUrl.origin} is reachable from the function (VPC, NAT, firewall)`)), timeout);
-      const req = https.request({ ...target, method, headers, agent: this.options.agent, timeout }, (res) => {
+      const req = https.request({ ...target, method, headers, agent: this.agent, timeout }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -380,7 +405,10 @@ export class JfrogClient {
     if (e instanceof JfrogError) return e;
     const code = e.code ?? '';
     if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate/i.test(e.message)) {
-      return new JfrogError(`TLS to ${this.baseUrl.host} failed (${code || e.message}); JFrog must present a certificate trusted by the Lambda runtime. Use a publicly trusted certificate or put the CA in NODE_EXTRA_CA_CERTS`);
+      const fix = this.options.ca === undefined
+        ? 'JFrog must present a certificate signed by a public CA; for a private CA, set the construct\'s jfrogCaCertificate to its PEM certificate'
+        : 'JFrog must present a certificate signed by the CA in jfrogCaCertificate (or a public CA) for this host name: check that jfrogCaCertificate is the CA that signed it';
+      return new JfrogError(`TLS to ${this.baseUrl.host} failed (${code || e.message}); ${fix}`);
     }
     return new JfrogError(`could not reach JFrog at ${this.baseUrl.host} for ${method} ${path} (${code || e.message}); check jfrogUrl and the function's network path`);
   }

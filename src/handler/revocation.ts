@@ -5,6 +5,7 @@ import { logger } from './log';
 import { CURRENT, PREVIOUS, versionWith } from './secret-store';
 import { TokenSecret } from './secret-value';
 import { readQuietly, safeParse, StepContext } from './step-context';
+import { REVOKE_ALL_BUT_TAG, TOKEN_DESCRIPTION } from '../contract/rotation-config';
 
 // taking tokens back. none of this ever fails a step that has promoted: an old token that could
 // not be revoked lives until it expires, and is counted (RevocationFailed)
@@ -12,11 +13,29 @@ import { readQuietly, safeParse, StepContext } from './step-context';
 /** auth now, or a way to get it that may fail (and then counts as a failed revocation) */
 export type AuthSource = JfrogAuth | (() => Promise<JfrogAuth>);
 
-const DESCRIPTION_PREFIX = 'cdk-jfrog-token-rotation: ';
+const DESCRIPTION_PREFIX = TOKEN_DESCRIPTION.prefix;
 
-/** the description every minted token carries: it says which secret and version it is for */
-export function mintDescription(arn: string, versionId: string): string {
-  return `${DESCRIPTION_PREFIX}${arn} version ${versionId}`;
+/** what separates the bookkeeping from the user's own description (tokenDescription) */
+const OWN_DESCRIPTION_SEPARATOR = TOKEN_DESCRIPTION.separator;
+
+/**
+ * the description every minted token carries: it says which secret and version it is for, then
+ * the user's own words (tokenDescription), if any. JFrog lists by its start, so the bookkeeping
+ * comes first
+ */
+export function mintDescription(arn: string, versionId: string, own?: string): string {
+  const bookkeeping = `${DESCRIPTION_PREFIX}${arn}${TOKEN_DESCRIPTION.versionInfix}${versionId}`;
+  return own === undefined ? bookkeeping : `${bookkeeping}${OWN_DESCRIPTION_SEPARATOR}${own}`;
+}
+
+/**
+ * true when a description may be of a token minted for this version, whatever own words it was
+ * minted with (tokenDescription may have changed since): only for keeping a token, never for
+ * revoking one, as a longer version id could read alike
+ */
+function mayBeMintedFor(description: string, arn: string, versionId: string): boolean {
+  const bookkeeping = mintDescription(arn, versionId);
+  return description === bookkeeping || description.startsWith(`${bookkeeping}${OWN_DESCRIPTION_SEPARATOR}`);
 }
 
 /** the user a token belongs to, from its subject `jfac@<service>/users/<username>` (JFrog lowercases it) */
@@ -44,7 +63,7 @@ export async function sweep(
   // a JWT's own id (a writer of the secret could name any token in tokenId to keep it alive)
   const keep = tokenIdsOf(kept, 'held');
   // a rotation in flight: whatever was minted for the version that is AWSPENDING now is its own
-  const keepDescriptions = new Set(keptVersions.filter((v): v is string => !!v).map((v) => mintDescription(ctx.arn, v)));
+  const keepVersions = keptVersions.filter((v): v is string => !!v);
   const revoked: string[] = [];
   const listed = new Set<string>();
   try {
@@ -52,7 +71,7 @@ export async function sweep(
     const live = await ctx.jfrog.tokensWithDescriptionPrefix(credential, `${DESCRIPTION_PREFIX}${ctx.arn} version `);
     for (const t of live) listed.add(t.tokenId);
     for (const t of live) {
-      if (keep.has(t.tokenId) || keepDescriptions.has(t.description ?? '') || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
+      if (keep.has(t.tokenId) || keepVersions.some((v) => mayBeMintedFor(t.description ?? '', ctx.arn, v)) || ownerOf(t.subject) !== ctx.config.username.toLowerCase()) continue;
       const result = await ctx.jfrog.revoke(credential, t.tokenId);
       if (result === 'revoked') revoked.push(t.tokenId);
     }
@@ -66,6 +85,51 @@ export async function sweep(
     ctx.outcome.revokedTokenId = revoked[revoked.length - 1];
   }
   return listed;
+}
+
+/**
+ * the leak action (the secret tagged REVOKE_ALL_BUT_TAG with this rotation's ClientRequestToken)
+ * asks for it: true when the tag names this very version
+ */
+export function revokeAllRequested(ctx: StepContext): boolean {
+  return ctx.meta.tags?.[REVOKE_ALL_BUT_TAG] === ctx.token;
+}
+
+/**
+ * why the leak action must not go ahead with this value, or undefined. Revoking every other
+ * token is only safe, and only helps, when the value holds a token this rotation minted for this
+ * very version (JFrog's own description of it says so): a value staged by hand could hold the
+ * leaked token itself, which the revocation would keep. `others` are the values it replaces
+ */
+export async function notNewForRevokeAll(ctx: StepContext, value: TokenSecret, others: Array<TokenSecret | undefined>): Promise<string | undefined> {
+  const held = tokenIdsOf([value], 'held');
+  const [tokenId] = [...held];
+  if (tokenId === undefined) return 'its token carries no token id';
+  if ([...tokenIdsOf(others, 'held')].some((id) => held.has(id))) return `its token ${tokenId} is the one the secret held before`;
+  const info = await ctx.jfrog.tokenInfo(await revokingAuth(ctx, value), tokenId);
+  if (!info) return `JFrog no longer knows its token ${tokenId}`;
+  const minted = info.description === mintDescription(ctx.arn, ctx.token, ctx.config.tokenDescription);
+  if (ownerOf(info.subject) !== ctx.config.username.toLowerCase() || !minted) {
+    return `its token ${tokenId} was not minted by this rotation for version ${ctx.token}`;
+  }
+  return undefined;
+}
+
+/**
+ * the leak action, once `kept` is AWSCURRENT (tested and promoted): every token of the secret
+ * but kept's is revoked, AWSPREVIOUS's too. Tokens minted by the rotation go by the sweep (this
+ * secret's ARN in their description, the rotation's user); a token the secret started with (or
+ * one written by hand) revokes itself with its own value, which only its holder can do.
+ * `keptVersions`: a rotation in flight since, whose token stays. never fails the step
+ */
+export async function revokeAllBut(
+  ctx: StepContext, kept: TokenSecret, outgoing: Array<TokenSecret | undefined>, keptVersions: ReadonlyArray<string | undefined> = [],
+): Promise<void> {
+  ctx.outcome.revokedAllBut = kept.tokenId;
+  const listed = await sweep(ctx, () => revokingAuth(ctx, kept), [kept], keptVersions);
+  for (const value of outgoing) {
+    if (value) await revokeStartingToken(ctx, value, [kept], listed);
+  }
 }
 
 /**
@@ -229,7 +293,7 @@ export async function revokeQuietly(
       const description = info.description ?? '';
       const ours = user === ctx.config.username.toLowerCase() && (options.mintedFor === undefined
         ? description.startsWith(`${DESCRIPTION_PREFIX}${ctx.arn} `)
-        : description === mintDescription(ctx.arn, options.mintedFor));
+        : description === mintDescription(ctx.arn, options.mintedFor, ctx.config.tokenDescription));
       if (!ours) {
         refused(ctx, tokenId, reason, `it was not minted by this rotation for ${options.mintedFor === undefined ? 'this secret' : `version ${options.mintedFor}`}`, user);
         return;

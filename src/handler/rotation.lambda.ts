@@ -106,7 +106,7 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
     const { store, configs } = aws();
     const callsBefore = store.calls;
     config = await configs.forSecret(event.SecretId);
-    const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() });
+    const jfrog = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis(), ca: config.jfrogCaCertificate });
     await runStep(event, { config, store, jfrog, now: () => new Date(), functionArn: context.invokedFunctionArn }, outcome);
     // after the promotion, which stands whatever becomes of the event
     const rotatedEvent = outcome.promotion && eventBus ? await announce(config, outcome, metrics) : undefined;

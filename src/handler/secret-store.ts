@@ -18,6 +18,8 @@ export interface SecretMetadata {
   readonly rotationLambdaArn?: string;
   /** version id -> staging labels */
   readonly versions: Record<string, string[]>;
+  /** the secret's tags, key -> value (DescribeSecret lists them) */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface StoredValue {
@@ -60,6 +62,7 @@ export class SecretStore {
       rotationLambdaArn: out.RotationLambdaARN,
       rotationEnabled: out.RotationEnabled === true,
       versions: out.VersionIdsToStages ?? {},
+      tags: Object.fromEntries((out.Tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])),
     };
   }
 

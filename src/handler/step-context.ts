@@ -38,6 +38,8 @@ export interface StepOutcome {
   revocationFailures?: number;
   /** the token the secret started with, revoking itself two generations later */
   startingTokenRevocation?: 'revoked' | 'not-accepted' | 'unconfirmed' | 'failed';
+  /** the leak action ran: every token of the secret but this one was revoked (or tried) */
+  revokedAllBut?: string;
   /** tokens of a mint whose answer was lost, found by their description and revoked */
   lostMintsRevoked?: number;
   /** the new token came from AWSCURRENT's refresh token (grant_type=refresh_token), not a mint */

@@ -7,12 +7,13 @@ import { JfrogError, MalformedSecretError, RefreshTokenUnusableError, RefusedInv
 import { JfrogAuth, JfrogClient, jwtClaim, MintedToken } from './jfrog-client';
 import { logger } from './log';
 import {
-  mayHaveMinted, mintDescription, revokeAbandoned, revokeLostMint, revokeQuietly, revokeStartingToken, sweep, tokenOwner,
+  mayHaveMinted, mintDescription, notNewForRevokeAll, revokeAbandoned, revokeAllBut, revokeAllRequested, revokeLostMint, revokeQuietly,
+  revokeStartingToken, sweep, tokenOwner,
 } from './revocation';
 import { CURRENT, PENDING, PREVIOUS, SecretMetadata, versionWith } from './secret-store';
 import { parseTokenSecret, TokenSecret, tokenExpiry, withNewToken } from './secret-value';
 import { readQuietly, RotationEvent, safeParse, StepContext, StepDeps, StepOutcome } from './step-context';
-import { audienceIncludesAccess } from '../contract/rotation-config';
+import { audienceIncludesAccess, REVOKE_ALL_BUT_TAG } from '../contract/rotation-config';
 
 export { clearCredentialCache };
 export type { RotationEvent, StepDeps, StepOutcome };
@@ -99,7 +100,7 @@ async function createSecret(ctx: StepContext): Promise<void> {
   const currentVersion = await store.getVersion(arn, { stage: CURRENT });
   const current = parseTokenSecret(currentVersion?.value, config.tokenField, `the AWSCURRENT value of ${arn}`);
   checkJfrogUrl(ctx, current);
-  const description = mintDescription(arn, token);
+  const description = mintDescription(arn, token, config.tokenDescription);
   const made = await newToken(ctx, current, description);
   const { minted } = made;
   // a refreshed token is taken back with its own value: JFrog may revoke the token a refresh
@@ -329,9 +330,18 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   // pasted before the construct), or a refreshed one (JFrog may drop or keep the old
   // description at a refresh instead of taking the one asked for)
   const previousId = versionWith(meta, PREVIOUS);
-  const unlisted = typeof current?.previousTokenId !== 'string' || config.refreshable;
-  const outgoing = config.revokePrevious && previousId && previousId !== currentId && unlisted
+  const revokeAll = revokeAllRequested(ctx);
+  const unlisted = revokeAll || typeof current?.previousTokenId !== 'string' || config.refreshable;
+  const outgoing = (revokeAll || config.revokePrevious) && previousId && previousId !== currentId && unlisted
     ? await readQuietly(ctx, previousId, PREVIOUS) : undefined;
+  if (revokeAll) {
+    // the leak action revokes the token AWSCURRENT holds now: only for a new one, proven minted for this version
+    const problem = await notNewForRevokeAll(ctx, pending, [current, outgoing]);
+    if (problem) {
+      await store.removePending(arn, token);
+      throw new RotationStateError(`the secret's tag ${REVOKE_ALL_BUT_TAG} asks to revoke every token of ${arn} but version ${token}'s, and that version holds no new token (${problem}); nothing was promoted or revoked, and the version lost AWSPENDING. Tag the secret with a new ClientRequestToken and start the rotation with it (README: "A token leaked")`);
+    }
+  }
 
   await store.promote(arn, token, currentId);
   ctx.outcome.result = 'promoted';
@@ -340,7 +350,10 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   // from the token itself: a value's expiresAt is whatever its writer put there
   ctx.outcome.expiresAt = tokenExpiry(pending.token) ?? pending.expiresAt;
 
-  if (config.revokePrevious) {
+  if (revokeAll) {
+    // the leak action: the new AWSCURRENT alone stays
+    await revokeAllBut(ctx, pending, [current, outgoing]);
+  } else if (config.revokePrevious) {
     // the new AWSCURRENT and AWSPREVIOUS stay; every other token minted for this secret goes
     const listed = await sweep(ctx, () => revokingAuth(ctx, pending), [pending, current]);
     if (outgoing) await revokeStartingToken(ctx, outgoing, [pending, current], listed);
@@ -364,7 +377,8 @@ function writtenDuringRotation(pending: TokenSecret, currentId: string | undefin
 async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
   const { config, meta, token } = ctx;
   ctx.outcome.result = 'already-current';
-  if (!config.revokePrevious) return;
+  const revokeAll = revokeAllRequested(ctx);
+  if (!config.revokePrevious && !revokeAll) return;
   const current = await readQuietly(ctx, token, CURRENT);
   if (!current) return;
   const previousId = versionWith(meta, PREVIOUS);
@@ -372,6 +386,20 @@ async function finishAlreadyCurrent(ctx: StepContext): Promise<void> {
   if (previousId && !previous) return; // unreadable: nothing may be revoked that might be in it
   // a rotation in flight (this is a replay): what it minted for its AWSPENDING version stays
   const pendingId = versionWith(meta, PENDING);
+  if (revokeAll) {
+    // a retry of the leak action after its promotion: the same revocations, again only for a
+    // version that holds a token minted for it (a version made AWSCURRENT by hand proves nothing)
+    // after the promotion nothing fails the step: a look-up that failed revokes only the usual
+    const problem = await notNewForRevokeAll(ctx, current, [previous]).catch((e: Error) => `its token could not be looked up: ${e.message}`);
+    if (!problem) {
+      await revokeAllBut(ctx, current, [previous], [pendingId !== token ? pendingId : undefined]);
+      return;
+    }
+    logger.warn(`the secret's tag ${REVOKE_ALL_BUT_TAG} names this version, but it holds no token minted for it (${problem}); nothing beyond the usual was revoked`, {
+      secretId: ctx.arn, step: ctx.event.Step,
+    });
+    if (!config.revokePrevious) return;
+  }
   const listed = await sweep(ctx, () => revokingAuth(ctx, current), [current, previous], [pendingId !== token ? pendingId : undefined]);
   // the token the secret started with, if this rotation was the one to revoke it: AWSPREVIOUS
   // then records no token id before it, only the version it was made from (no label any more).

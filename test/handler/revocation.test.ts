@@ -411,3 +411,26 @@ describe('a version that lost AWSPENDING (an abandoned rotation) has its own tok
     })]);
   });
 });
+
+describe('tokenDescription: the user\'s words after the bookkeeping', () => {
+  const withOwn = (id: string, version: string, own: string): Live => ({ tokenId: id, subject: 'jfac@01/users/ci-bot', description: mintDescription(ARN, version, own) });
+  const configured = (jfrog: unknown, own: string) => context(jfrog, { config: { username: 'CI-Bot', tokenField: 'token', tokenDescription: own } });
+
+  test('the description is the bookkeeping, the separator, then the words; without words, the bookkeeping alone', () => {
+    expect(mintDescription(ARN, 'v1', 'team A')).toBe(`cdk-jfrog-token-rotation: ${ARN} version v1 | team A`);
+    expect(mintDescription(ARN, 'v1')).toBe(`cdk-jfrog-token-rotation: ${ARN} version v1`);
+  });
+
+  test('the sweep finds tokens with any words (old ones, none) and keeps a kept version\'s tokens whatever words they carry', async () => {
+    const { jfrog, revoked } = fakeJfrog([withOwn('t1', 'v1', 'old words'), mine('t2', 'v2'), withOwn('t4', 'v4', 'old words'), withOwn('t5', 'v4', 'new words')]);
+    await sweep(configured(jfrog, 'new words'), AUTH, [], ['v4']);
+    expect(revoked.sort()).toEqual(['t1', 't2']);
+  });
+
+  test('revoking an id read from a secret (mintedFor) needs the exact description, words included: other words are refused', async () => {
+    const { jfrog, revoked } = fakeJfrog([withOwn('t3', 'v3', 'other words'), withOwn('t6', 'v3', 'mine')]);
+    await revokeQuietly(configured(jfrog, 'mine'), AUTH, 't3', 'rejected', { mintedFor: 'v3' });
+    await revokeQuietly(configured(jfrog, 'mine'), AUTH, 't6', 'rejected', { mintedFor: 'v3' });
+    expect(revoked).toEqual(['t6']);
+  });
+});

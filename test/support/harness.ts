@@ -41,6 +41,8 @@ export interface RotationSettings {
   readonly audience?: string;
   readonly projectKey?: string;
   readonly refreshable?: boolean;
+  readonly tokenDescription?: string;
+  readonly jfrogCaCertificate?: string;
   readonly metricSecretName?: string;
   readonly expiryWarningSeconds?: number;
   /** another JFrog than the emulator (the function's environment allows only the emulator) */
@@ -199,6 +201,8 @@ export class Harness {
       audience: settings.audience,
       projectKey: settings.projectKey,
       refreshable: settings.refreshable,
+      tokenDescription: settings.tokenDescription,
+      jfrogCaCertificate: settings.jfrogCaCertificate,
       metricSecretName: settings.metricSecretName ?? secretNameOfArn(secretArn)!.name,
       expiryWarningSeconds: settings.expiryWarningSeconds ?? 15 * 86400,
       overdueAfterSeconds: settings.overdueAfterSeconds ?? 31 * 86400,
@@ -249,6 +253,8 @@ export class Harness {
       audience: parameter.audience,
       projectKey: parameter.projectKey,
       refreshable: parameter.refreshable,
+      tokenDescription: parameter.tokenDescription,
+      jfrogCaCertificate: parameter.jfrogCaCertificate,
     });
     deployment.pins.push(keyPinned === 'inside' ? pin : `${pin}@${key}`);
   }
@@ -369,7 +375,8 @@ export class Harness {
     const minted = this.jfrog.apiTokens(username).filter((t) => !t.revoked && forVersion(t)?.startsWith(`cdk-jfrog-token-rotation: ${secretArn} version `));
     const perVersion = new Map<string, number>();
     for (const t of minted) {
-      const version = /version (\S+)$/.exec(forVersion(t) ?? '')?.[1] ?? '?';
+      // the version id, before the user's own words (tokenDescription) if any
+      const version = /version (\S+)(?: \| .*)?$/.exec(forVersion(t) ?? '')?.[1] ?? '?';
       perVersion.set(version, (perVersion.get(version) ?? 0) + 1);
     }
     for (const [version, count] of perVersion) {
