@@ -57,6 +57,8 @@ export interface DeploymentDeps {
   readonly now: () => number;
   /** tokens a teardown could not revoke: counted as RevocationFailed */
   readonly onRevocationFailures: (config: RotationConfig, failures: number) => void;
+  /** an entry refused (settings not the deployed ones): counted as RefusedInvocations */
+  readonly onRefused: () => void;
 }
 
 export function isDeploymentEvent(event: unknown): event is DeploymentEvent {
@@ -168,6 +170,8 @@ async function teardown(event: DeploymentEvent, deps: DeploymentDeps): Promise<D
       config = deps.configs.deployedSettings(entry.key, entry.settings);
     } catch (e) {
       logger.error('teardown refused a rotation whose settings are not the deployed ones', { key: String(entry.key).slice(0, 200), outcome: 'failure', error: (e as Error).message });
+      // a probe or a forged event: counted for the function, as a refused rotation step is
+      if (e instanceof RefusedInvocationError) deps.onRefused();
       continue;
     }
     if (await deps.configs.parameterExists(entry.key)) {
