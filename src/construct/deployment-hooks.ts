@@ -1,5 +1,4 @@
 import { CfnDeletionPolicy, CfnResource, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -53,7 +52,9 @@ export class DeploymentHooks extends Construct {
         resourceType: DEPLOYMENT_RESOURCE_TYPES.teardown,
         properties: {
           Rotations: Lazy.any({
-            produce: () => this.tornDown.filter((r) => destroyedWithStack(r.secret, this)).map(({ key: k, settings: s }) => ({ key: k, settings: s })),
+            produce: () => this.tornDown
+              .filter((r) => destroyedWithStack(r.secret, this))
+              .map(({ key: k, settings: s }) => ({ key: k, settings: s })),
           }),
         },
       });
@@ -85,25 +86,36 @@ function destroyedWithStack(secret: secretsmanager.ISecret, scope: IConstruct): 
 }
 
 /**
- * what cdk-nag asks of aws-cdk's provider framework, which this library does not write: read by
- * cdk-nag (without depending on it) as NagSuppressions writes it
+ * what cdk-nag asks of aws-cdk's provider framework, which this library does not write, each on
+ * the kind of resource it is about: read by cdk-nag (without depending on it) as NagSuppressions
+ * writes it
  */
 function acknowledgeProviderFindings(provider: cr.Provider): void {
   for (const child of provider.node.findAll()) {
-    if (child instanceof iam.CfnPolicy || child instanceof iam.CfnRole || child instanceof lambda.CfnFunction || child.node.defaultChild instanceof CfnResource || child instanceof CfnResource) {
-      const resource = child instanceof CfnResource ? child : child.node.defaultChild as CfnResource | undefined;
-      if (!resource || resource.getMetadata('cdk_nag')) continue;
-      resource.addMetadata('cdk_nag', {
-        rules_to_suppress: PROVIDER_FINDINGS.map((f) => ({ id: f.id, reason: f.reason })),
-      });
+    if (!(child instanceof CfnResource) || child.getMetadata('cdk_nag')) continue;
+    const findings = PROVIDER_FINDINGS.filter((f) => f.on.includes(child.cfnResourceType));
+    if (findings.length > 0) {
+      child.addMetadata('cdk_nag', { rules_to_suppress: findings.map((f) => ({ id: f.id, reason: f.reason })) });
     }
   }
 }
 
 const PROVIDER_FINDINGS = [
-  { id: 'AwsSolutions-IAM4', reason: 'aws-cdk\'s custom resource provider framework gives its own functions AWSLambdaBasicExecutionRole (logs only)' },
-  { id: 'AwsSolutions-IAM5', reason: 'aws-cdk\'s provider framework may invoke the rotation function and its versions (<function ARN>:*), and run its waiter state machine' },
-  { id: 'AwsSolutions-L1', reason: 'aws-cdk chooses the runtime of its provider framework functions' },
-  { id: 'AwsSolutions-SF1', reason: 'the provider framework\'s waiter state machine only polls the rotation function; the function logs every check' },
-  { id: 'AwsSolutions-SF2', reason: 'the provider framework\'s waiter state machine only polls the rotation function' },
+  {
+    id: 'AwsSolutions-IAM4',
+    on: ['AWS::IAM::Role'],
+    reason: 'aws-cdk\'s custom resource provider framework gives its own functions AWSLambdaBasicExecutionRole (logs only)',
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    on: ['AWS::IAM::Policy'],
+    reason: 'aws-cdk\'s provider framework may invoke the rotation function and its versions (<function ARN>:*), and run its waiter state machine',
+  },
+  { id: 'AwsSolutions-L1', on: ['AWS::Lambda::Function'], reason: 'aws-cdk chooses the runtime of its provider framework functions' },
+  {
+    id: 'AwsSolutions-SF1',
+    on: ['AWS::StepFunctions::StateMachine'],
+    reason: 'the provider framework\'s waiter state machine only polls the rotation function, which logs every check',
+  },
+  { id: 'AwsSolutions-SF2', on: ['AWS::StepFunctions::StateMachine'], reason: 'the provider framework\'s waiter state machine only polls the rotation function' },
 ];

@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import { DEPLOYMENT_RESOURCE_TYPES } from '../contract/rotation-config';
 import { ConfigStore, RotationConfig } from './config';
 import { revokingAuth } from './credentials';
 import { RefusedInvocationError, RotationError } from './errors';
@@ -10,6 +9,7 @@ import { CURRENT, PENDING, SecretStore } from './secret-store';
 import { parseTokenSecret, TokenSecret } from './secret-value';
 import { StepContext, StepOutcome } from './step-context';
 import { Step, STEPS } from './steps';
+import { DEPLOYMENT_RESOURCE_TYPES } from '../contract/rotation-config';
 
 // the two deployment hooks of a rotation function, run by aws-cdk's custom resource provider
 // framework (onEvent and isComplete are both this function): the wait for the first rotation of
@@ -188,9 +188,18 @@ async function teardown(event: DeploymentEvent, deps: DeploymentDeps): Promise<D
 async function revokeAll(config: RotationConfig, deps: DeploymentDeps): Promise<number> {
   const outcome: StepOutcome = {};
   const arn = config.secretArn;
+  // what sweep() reads of a step: the settings, JFrog, the secret's ARN, where to write its outcome
   const ctx = {
-    config, store: deps.store, jfrog: deps.jfrogFor(config), now: () => new Date(deps.now()), functionArn: undefined,
-    event: { Step: 'teardown', SecretId: arn, ClientRequestToken: 'teardown' }, meta: { arn, rotationEnabled: false, versions: {} }, arn, token: 'teardown', outcome,
+    config,
+    store: deps.store,
+    jfrog: deps.jfrogFor(config),
+    now: () => new Date(deps.now()),
+    functionArn: undefined,
+    event: { Step: 'teardown', SecretId: arn, ClientRequestToken: 'teardown' },
+    meta: { arn, rotationEnabled: false, versions: {} },
+    arn,
+    token: 'teardown',
+    outcome,
   } as StepContext;
   // a username and password cannot revoke, and a self-rotating secret has no other credential:
   // the secret's current token does, if it can still be read; it goes last

@@ -1,7 +1,7 @@
 import { DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteParameterCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
-import { emfRecords, FUNCTION_NAME, Harness } from '../support/harness';
 import { DEPLOYMENT_RESOURCE_TYPES, parameterKey, secretNameOfArn } from '../../src/contract/rotation-config';
+import { emfRecords, FUNCTION_NAME, Harness } from '../support/harness';
 
 // the deployment hooks (src/handler/deployment.ts) as aws-cdk's provider framework runs them:
 // the bundled handler is both onEvent and isComplete. the wait for a first rotation and the
