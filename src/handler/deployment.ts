@@ -47,6 +47,8 @@ export const GRACE_MS = 60_000;
 
 /** at most this many stalled rotations are driven per invocation (each takes a few seconds) */
 const DRIVEN_PER_INVOCATION = 5;
+/** the time a rotation needs to be driven within the invocation (its steps, JFrog's back-off included) */
+const MIN_MS_TO_DRIVE = 45_000;
 
 export interface DeploymentDeps {
   readonly store: SecretStore;
@@ -55,6 +57,8 @@ export interface DeploymentDeps {
   /** one rotation step, as Secrets Manager would invoke it (logged and counted like one) */
   readonly runStep: (step: Step, secretId: string, versionId: string) => Promise<void>;
   readonly now: () => number;
+  /** the invocation's time left */
+  readonly remainingMs: () => number;
   /** tokens a teardown could not revoke: counted as RevocationFailed */
   readonly onRevocationFailures: (config: RotationConfig, failures: number) => void;
   /** an entry refused (settings not the deployed ones): counted as RefusedInvocations */
@@ -111,7 +115,11 @@ async function firstRotationWait(event: DeploymentEvent, deps: DeploymentDeps): 
   if (startedAt === undefined || deps.now() - startedAt < GRACE_MS) {
     return { PhysicalResourceId: physicalId, IsComplete: false, [WAIT_STARTED_FIELD]: startedAt ?? deps.now() };
   }
-  for (const { secretId, versionId } of pending.slice(0, DRIVEN_PER_INVOCATION)) {
+  let driven = 0;
+  for (const { secretId, versionId } of pending) {
+    // the rest at the next poll: an invocation that ran out of time would fail the deployment
+    if (driven >= DRIVEN_PER_INVOCATION || deps.remainingMs() < MIN_MS_TO_DRIVE) break;
+    driven++;
     if (versionId === undefined) {
       throw new RotationError(`the first rotation of ${secretId} has not put a token in AWSCURRENT, and no rotation is in progress (no AWSPENDING version): start one with 'aws secretsmanager rotate-secret --secret-id ${secretId}' and deploy again, or set waitForFirstRotation: false`);
     }
@@ -123,7 +131,7 @@ async function firstRotationWait(event: DeploymentEvent, deps: DeploymentDeps): 
       }
     }
   }
-  return { PhysicalResourceId: physicalId, IsComplete: pending.length <= DRIVEN_PER_INVOCATION, [WAIT_STARTED_FIELD]: startedAt };
+  return { PhysicalResourceId: physicalId, IsComplete: driven === pending.length, [WAIT_STARTED_FIELD]: startedAt };
 }
 
 /** AWSCURRENT holds a token a rotation minted (the initial value holds none, or an unrotated seed) */
@@ -164,21 +172,34 @@ async function teardown(event: DeploymentEvent, deps: DeploymentDeps): Promise<D
   const physicalId = `jfrog-token-teardown-${hash(entries.map((e) => e.key).sort().join(' '))}`;
   if (event.RequestType !== 'Delete') return { PhysicalResourceId: physicalId, IsComplete: true };
   logger.appendKeys({ step: 'teardown' });
+  const configs: RotationConfig[] = [];
   for (const entry of entries) {
-    let config: RotationConfig;
     try {
-      config = deps.configs.deployedSettings(entry.key, entry.settings);
+      configs.push(deps.configs.deployedSettings(entry.key, entry.settings));
     } catch (e) {
       logger.error('teardown refused a rotation whose settings are not the deployed ones', { key: String(entry.key).slice(0, 200), outcome: 'failure', error: (e as Error).message });
       // a probe or a forged event: counted for the function, as a refused rotation step is
       if (e instanceof RefusedInvocationError) deps.onRefused();
-      continue;
     }
-    if (await deps.configs.parameterExists(entry.key)) {
-      logger.info('teardown left a rotation alone: its settings parameter exists, so its secret is in use', { secretId: config.secretArn, outcome: 'kept' });
-      continue;
+  }
+  // a secret that is another rotation's credential (a self-rotating admin token) goes last: its
+  // tokens revoked first would leave the others nothing to revoke with
+  const credentials = new Set(configs.map((c) => c.credentialsSecretArn).filter(Boolean));
+  configs.sort((a, b) => Number(credentials.has(a.secretArn)) - Number(credentials.has(b.secretArn)));
+  for (const config of configs) {
+    const key = config.parameterName.slice(config.parameterName.lastIndexOf('/') + 1);
+    let failures: number;
+    try {
+      if (await deps.configs.parameterExists(key)) {
+        logger.info('teardown left a rotation alone: its settings parameter exists, so its secret is in use', { secretId: config.secretArn, outcome: 'kept' });
+        continue;
+      }
+      failures = await revokeAll(config, deps);
+    } catch (e) {
+      // the stack's deletion must go on: what was not revoked expires, counted and logged
+      logger.warn('teardown could not revoke the tokens of a deleted secret; they stay valid until they expire', { secretId: config.secretArn, error: (e as Error).message });
+      failures = 1;
     }
-    const failures = await revokeAll(config, deps);
     if (failures > 0) deps.onRevocationFailures(config, failures);
   }
   return { PhysicalResourceId: event.PhysicalResourceId ?? physicalId, IsComplete: true };

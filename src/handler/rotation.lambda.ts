@@ -155,6 +155,7 @@ async function deployment(event: import('./deployment').DeploymentEvent, context
         }
       },
       now: () => Date.now(),
+      remainingMs: () => context.getRemainingTimeInMillis(),
       onRefused: () => metrics.fn(functionName).count(METRICS.refusedInvocations),
       onRevocationFailures: (config, failures) => {
         metrics.secret(config.metricSecretName).count(METRICS.revocationFailed, failures);

@@ -153,6 +153,49 @@ describe('the teardown', () => {
     await h.sm.send(new DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }));
   });
 
+  test('selfRotating: the secret\'s current token revokes the others, then itself', async () => {
+    const seed = h.jfrog.seedToken(USER, 'applied-permissions/user');
+    const secretArn = await h.createSecret({ username: USER, token: seed });
+    const env = await h.configure(secretArn, { username: USER, scope: 'applied-permissions/user', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    for (let i = 0; i < 3; i++) expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    const current = (await h.stage(secretArn, 'AWSCURRENT')).value!.token;
+    expect(liveTokensOf(secretArn).length).toBe(2);
+    const entry = await settingsOf(secretArn);
+    await h.ssm.send(new DeleteParameterCommand({ Name: parameterOf(secretArn).name }));
+
+    const result = await h.invokeEvent(teardownEvent([entry]), env, {});
+
+    expect(result.ok).toBe(true);
+    expect(liveTokensOf(secretArn)).toEqual([]);
+    expect(h.jfrog.validToken(current)).toBeUndefined();
+    await h.sm.send(new DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }));
+  });
+
+  test('an admin token rotated by its own selfRotating rotation, and the credential of another: the other\'s tokens are revoked first, then the admin\'s', async () => {
+    const adminSeed = h.jfrog.seedToken('admin', 'applied-permissions/admin');
+    const adminArn = await h.createSecret({ username: 'admin', token: adminSeed });
+    await h.configure(adminArn, { username: 'admin', scope: 'applied-permissions/admin', lifetimeSeconds: 61 * DAY, credentialsKind: 'SELF_ROTATING' });
+    const secretArn = await h.createSecret({ username: USER });
+    const env = await h.configure(secretArn, { ...settings, credentialsKind: 'ADMIN_TOKEN', credentialsSecretArn: adminArn });
+    for (let i = 0; i < 2; i++) {
+      expect((await h.rotate(adminArn, env)).failed).toBeUndefined();
+      expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
+    }
+    const adminTokens = () => h.jfrog.liveApiTokens('admin').filter((t) => t.description?.startsWith(`cdk-jfrog-token-rotation: ${adminArn} version `));
+    expect(adminTokens().length).toBe(2);
+    expect(liveTokensOf(secretArn).length).toBe(2);
+    // the admin's rotation listed first, as the template may list it
+    const entries = [await settingsOf(adminArn), await settingsOf(secretArn)];
+    for (const arn of [adminArn, secretArn]) await h.ssm.send(new DeleteParameterCommand({ Name: parameterOf(arn).name }));
+
+    const result = await h.invokeEvent(teardownEvent(entries), env, {});
+
+    expect(result.ok).toBe(true);
+    expect(liveTokensOf(secretArn)).toEqual([]);
+    expect(adminTokens()).toEqual([]);
+    for (const arn of [adminArn, secretArn]) await h.sm.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }));
+  });
+
   test('a create or update of the teardown revokes nothing', async () => {
     const { secretArn, env } = await h.adminRotation(adminToken, settings);
     expect((await h.rotate(secretArn, env)).failed).toBeUndefined();
