@@ -266,7 +266,9 @@ async function main(): Promise<void> {
     const minted: string[] = [];
     if (jfrog) {
       say();
-      minted.push(await firstRotationWait({ sm, jfrog, handlerPath: example.handlerPath, env, secretArn: secret.ARN!, credentialsArn: credentials.ARN!, adminToken: adminToken!, iamRole, say }));
+      minted.push(await firstRotationWait({
+        sm, jfrog, handlerPath: example.handlerPath, env, secretArn: secret.ARN!, credentialsArn: credentials.ARN!, adminToken: adminToken!, iamRole, say,
+      }));
     }
     for (let r = 1; r <= options.rotations; r++) {
       const token = randomUUID();
@@ -332,7 +334,10 @@ async function firstRotationWait(o: {
 }): Promise<string> {
   const { sm, jfrog, say } = o;
   const waitEvent = (startedAt: number) => ({
-    RequestType: 'Create', ResourceType: 'Custom::JfrogTokenFirstRotation', ResourceProperties: { Secrets: [o.secretArn] }, JfrogWaitStartedAt: startedAt,
+    RequestType: 'Create',
+    ResourceType: 'Custom::JfrogTokenFirstRotation',
+    ResourceProperties: { Secrets: [o.secretArn] },
+    JfrogWaitStartedAt: startedAt,
   });
   say('3b. the first deployment waits for the first rotation (waitForFirstRotation: RotateSecret only starts it)');
   if (o.iamRole) {
