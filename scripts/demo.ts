@@ -266,9 +266,18 @@ async function main(): Promise<void> {
     const minted: string[] = [];
     if (jfrog) {
       say();
-      minted.push(await firstRotationWait({
-        sm, jfrog, handlerPath: example.handlerPath, env, secretArn: secret.ARN!, credentialsArn: credentials.ARN!, adminToken: adminToken!, iamRole, say,
-      }));
+      const waitDemo: WaitDemo = {
+        sm,
+        jfrog,
+        handlerPath: example.handlerPath,
+        env,
+        secretArn: secret.ARN!,
+        credentialsArn: credentials.ARN!,
+        adminToken: adminToken!,
+        iamRole,
+        say,
+      };
+      minted.push(await firstRotationWait(waitDemo));
     }
     for (let r = 1; r <= options.rotations; r++) {
       const token = randomUUID();
@@ -323,15 +332,25 @@ async function main(): Promise<void> {
 
 class DemoFailed extends Error {}
 
+/** what the demo of the deployment's wait works with */
+interface WaitDemo {
+  readonly sm: SecretsManagerClient;
+  readonly jfrog: JfrogEmulator;
+  readonly handlerPath: string;
+  readonly env: Record<string, string>;
+  readonly secretArn: string;
+  readonly credentialsArn: string;
+  readonly adminToken: string;
+  readonly iamRole: boolean;
+  readonly say: (line?: string) => void;
+}
+
 /**
  * the deployment's wait for the first rotation (waitForFirstRotation), as aws-cdk's provider
  * framework runs it: first with a credential that fails (a wrong admin token, or a role nobody
  * mapped yet), then fixed. returns the id of the token the first rotation minted
  */
-async function firstRotationWait(o: {
-  sm: SecretsManagerClient; jfrog: JfrogEmulator; handlerPath: string; env: Record<string, string>; secretArn: string;
-  credentialsArn: string; adminToken: string; iamRole: boolean; say: (line?: string) => void;
-}): Promise<string> {
+async function firstRotationWait(o: WaitDemo): Promise<string> {
   const { sm, jfrog, say } = o;
   const waitEvent = (startedAt: number) => ({
     RequestType: 'Create',
