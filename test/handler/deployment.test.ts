@@ -86,7 +86,8 @@ test('a secret whose AWSCURRENT holds a rotated token (token and tokenId) is don
 test('onEvent and the grace: the wait records when it started and runs no step', async () => {
   const { d, calls } = deps(pending);
   expect(await deploymentHook(wait() as any, d)).toEqual({ PhysicalResourceId: 'jfrog-token-first-rotation', IsComplete: false, JfrogWaitStartedAt: NOW });
-  expect(await deploymentHook(wait({ JfrogWaitStartedAt: NOW - GRACE_MS + 1 }) as any, d)).toMatchObject({ IsComplete: false, JfrogWaitStartedAt: NOW - GRACE_MS + 1 });
+  const startedAt = NOW - GRACE_MS + 1;
+  expect(await deploymentHook(wait({ JfrogWaitStartedAt: startedAt }) as any, d)).toMatchObject({ IsComplete: false, JfrogWaitStartedAt: startedAt });
   expect(calls.filter((c) => /^(create|set|test|finish)Secret /.test(c))).toEqual([]);
 });
 
