@@ -103,3 +103,31 @@ describe('revokeOnDelete', () => {
     expect(JSON.stringify(hooks)).not.toMatch(/"token"\s*:|password|SecretString|eyJ/i);
   });
 });
+
+describe('least privilege', () => {
+  test('the hooks add no permission to the rotation function\'s role, and the provider framework may invoke only the rotation function', () => {
+    const without = rotationStack({ waitForFirstRotation: false, revokeOnDelete: false }).template();
+    const t = rotationStack().template();
+    const rotationRoleActions = (template: typeof t) => {
+      const roles = new Set(Object.entries<any>(template.findResources('AWS::IAM::Role'))
+        .filter(([, r]) => String(r.Properties.Description ?? '').startsWith('Rotates JFrog access tokens')).map(([id]) => id));
+      return Object.values<any>(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => p.Properties.Roles.some((r: any) => roles.has(r.Ref)))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .map((s: any) => JSON.stringify([s.Action, s.Resource, s.Condition]))
+        .sort();
+    };
+    expect(rotationRoleActions(t)).toEqual(rotationRoleActions(without));
+    // the framework's invoke grants name the rotation function (and the framework's own functions), nothing else
+    const rotationFunctionId = ids(t.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { JFROG_ROTATION_CONFIG_PATH: Match.anyValue() } } } }))[0];
+    const invokes = Object.values<any>(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invokes.length).toBeGreaterThan(0);
+    for (const s of invokes) {
+      for (const resource of [s.Resource].flat()) {
+        expect(JSON.stringify(resource)).toMatch(new RegExp(`"(${rotationFunctionId}|JfrogTokenRotationFunctionDeploymentProviderframework\\w+)"`));
+      }
+    }
+  });
+});
