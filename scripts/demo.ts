@@ -19,7 +19,9 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { synthExample } from '../examples/typescript/app';
 import { JfrogClient } from '../src/handler/jfrog-client';
@@ -31,6 +33,9 @@ import { MotoServer } from '../test/emulators/moto';
 import { functionArnFor, invokeHandler, logLines } from '../test/support/invoke';
 
 const FUNCTION_NAME = 'jfrog-token-rotation-demo';
+const ROLE = 'arn:aws:iam::123456789012:role/jfrog-token-rotation-demo';
+/** the deployment's wait leaves the first rotation to Secrets Manager this long (src/handler/deployment.ts GRACE_MS) */
+const WAIT_GRACE_MS = 60_000;
 
 
 interface Options {
@@ -202,11 +207,10 @@ async function main(): Promise<void> {
     say(`   JFrog Access API (emulator): ${jfrogUrl}`);
     if (options.credentials === 'aws-iam-role') {
       // the function's role, as the demo's AWS key stands for it; an admin maps it to a user once
-      const role = 'arn:aws:iam::123456789012:role/jfrog-token-rotation-demo';
-      jfrog.awsKeys.set('demo', { secretAccessKey: 'demo', roleArn: role });
+      jfrog.awsKeys.set('demo', { secretAccessKey: 'demo', roleArn: ROLE });
       jfrog.addUser('rotator', { admin: true });
-      jfrog.iamRoleMappings.set(role, 'rotator');
-      say(`   IAM role ${role} mapped to the JFrog admin user 'rotator' (PUT /access/api/v1/aws/iam_role, done once by an admin)`);
+      jfrog.iamRoleMappings.set(ROLE, 'rotator');
+      say(`   IAM role ${ROLE} mapped to the JFrog admin user 'rotator' (PUT /access/api/v1/aws/iam_role, done once by an admin)`);
     }
   } else {
     say(`   JFrog: ${jfrogUrl} (from --jfrog-url; tokens for ${username})`);
@@ -260,6 +264,21 @@ async function main(): Promise<void> {
     await printVersions(sm, secret.ARN!);
 
     const minted: string[] = [];
+    if (jfrog) {
+      say();
+      const waitDemo: WaitDemo = {
+        sm,
+        jfrog,
+        handlerPath: example.handlerPath,
+        env,
+        secretArn: secret.ARN!,
+        credentialsArn: credentials.ARN!,
+        adminToken: adminToken!,
+        iamRole,
+        say,
+      };
+      minted.push(await firstRotationWait(waitDemo));
+    }
     for (let r = 1; r <= options.rotations; r++) {
       const token = randomUUID();
       say();
@@ -312,6 +331,65 @@ async function main(): Promise<void> {
 }
 
 class DemoFailed extends Error {}
+
+/** what the demo of the deployment's wait works with */
+interface WaitDemo {
+  readonly sm: SecretsManagerClient;
+  readonly jfrog: JfrogEmulator;
+  readonly handlerPath: string;
+  readonly env: Record<string, string>;
+  readonly secretArn: string;
+  readonly credentialsArn: string;
+  readonly adminToken: string;
+  readonly iamRole: boolean;
+  readonly say: (line?: string) => void;
+}
+
+/**
+ * the deployment's wait for the first rotation (waitForFirstRotation), as aws-cdk's provider
+ * framework runs it: first with a credential that fails (a wrong admin token, or a role nobody
+ * mapped yet), then fixed. returns the id of the token the first rotation minted
+ */
+async function firstRotationWait(o: WaitDemo): Promise<string> {
+  const { sm, jfrog, say } = o;
+  const waitEvent = (startedAt: number) => ({
+    RequestType: 'Create',
+    ResourceType: 'Custom::JfrogTokenFirstRotation',
+    ResourceProperties: { Secrets: [o.secretArn] },
+    JfrogWaitStartedAt: startedAt,
+  });
+  say('3b. the first deployment waits for the first rotation (waitForFirstRotation: RotateSecret only starts it)');
+  if (o.iamRole) {
+    jfrog.iamRoleMappings.delete(ROLE);
+    say('   deploying before the role is mapped (awsIamRole(): deploy, map, then deploy again with the wait)');
+  } else {
+    await sm.send(new PutSecretValueCommand({ SecretId: o.credentialsArn, SecretString: JSON.stringify({ token: 'not-the-admin-token' }) }));
+    say('   deploying with a wrong admin token in jfrog/admin-token');
+  }
+  const first = randomUUID();
+  await sm.send(new RotateSecretCommand({ SecretId: o.secretArn, ClientRequestToken: first, RotateImmediately: true }));
+  const attempt = await invokeHandler(o.handlerPath, { Step: 'createSecret', SecretId: o.secretArn, ClientRequestToken: first }, o.env);
+  say(`   ✗ Secrets Manager's first rotation: createSecret failed (${attempt.errorType})`);
+  // a minute later the wait runs the staged rotation itself, and fails with the step's own error
+  const failed = await invokeHandler(o.handlerPath, waitEvent(Date.now() - WAIT_GRACE_MS - 1_000), o.env);
+  if (failed.ok) throw new Error('the wait succeeded with a credential that cannot mint');
+  say(`   ✗ the deployment fails: ${failed.errorMessage}`);
+  if (o.iamRole) {
+    jfrog.iamRoleMappings.set(ROLE, 'rotator');
+    say('   the admin maps the role (PUT /access/api/v1/aws/iam_role), then deploys again');
+  } else {
+    await sm.send(new PutSecretValueCommand({ SecretId: o.credentialsArn, SecretString: JSON.stringify({ token: o.adminToken }) }));
+    say('   the admin puts the right token into jfrog/admin-token, then deploys again');
+  }
+  const done = await invokeHandler(o.handlerPath, waitEvent(Date.now() - WAIT_GRACE_MS - 1_000), o.env);
+  const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: o.secretArn, VersionStage: 'AWSCURRENT' }))).SecretString ?? '{}');
+  if (!done.ok || (done.value as { IsComplete?: boolean })?.IsComplete !== true || !current.tokenId) {
+    say(`   ✗ the deployment fails again: ${done.errorMessage ?? 'the wait is not complete'}`);
+    throw new DemoFailed();
+  }
+  say(`   ✓ the deployment succeeds: the wait reran the staged rotation, AWSCURRENT holds token ${short(current.tokenId)}, which JFrog accepted before its promotion`);
+  return current.tokenId;
+}
 
 function short(id: string | undefined): string {
   return id ? `${id.slice(0, 8)}…` : '-';

@@ -45,7 +45,10 @@ test('npm run demo: three rotations through the synthesized handler against the 
   expect(out).toMatch(/AWSPENDING,AWSCURRENT|AWSCURRENT,AWSPENDING/);
   // the label pair is explained, with AWS's documented reason
   expect(out).toMatch(/AWSPENDING,AWSCURRENT on one version is a finished rotation: AWS's RotateSecret reference allows AWSPENDING to stay on the version that became AWSCURRENT/);
-  expect(out).toMatch(/JFrog accepts 2 of the 3 tokens minted/);
+  // the deployment's wait: a wrong admin token fails it with the step's own error; fixed, it succeeds
+  expect(out).toMatch(/✗ the deployment fails: the first rotation of arn:aws:secretsmanager:\S+ci\/jfrog-token-\w+ failed at createSecret: JFrog refused to create a token \(HTTP 401/);
+  expect(out).toMatch(/✓ the deployment succeeds: the wait reran the staged rotation, AWSCURRENT holds token \S+/);
+  expect(out).toMatch(/JFrog accepts 2 of the 4 tokens minted/);
   expect(run.lastLine).toBe('dry run complete: mint, verify, promote and revoke all worked against the local JFrog emulator');
   // the demo prints token ids, never tokens
   expect(out).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
@@ -59,7 +62,10 @@ test('npm run demo -- --credentials aws-iam-role --rotations 1: the options reac
   expect(run.stdout).toMatch(/4\.1 rotation 1 of 1 /);
   expect(run.stdout).not.toMatch(/rotation 2 of/);
   expect(run.stdout.match(/✓ (createSecret|setSecret|testSecret|finishSecret)/g)).toHaveLength(4);
-  expect(run.stdout).toMatch(/JFrog accepts 1 of the 1 tokens minted/);
+  // deploy, map, deploy again with the wait
+  expect(run.stdout).toMatch(/✗ the deployment fails: the first rotation of \S+ failed at createSecret: .*IAM role/);
+  expect(run.stdout).toMatch(/the admin maps the role \(PUT \/access\/api\/v1\/aws\/iam_role\), then deploys again\n\s+✓ the deployment succeeds/);
+  expect(run.stdout).toMatch(/JFrog accepts 2 of the 2 tokens minted/);
   expect(run.lastLine).toBe('dry run complete: mint, verify, promote and revoke all worked against the local JFrog emulator');
 }, 300_000);
 

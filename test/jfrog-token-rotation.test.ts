@@ -523,7 +523,7 @@ describe('synth warnings for what would fail at JFrog', () => {
 
     new JfrogTokenRotation(stacks[1], 'C', { ...props, credentials: JfrogCredentials.awsIamRole({ mappedUser: 'CI-Bot' }) });
 
-    expect(warnings(stacks[1])).toEqual([expect.stringMatching(/^2 rotation functions in this app map their roles to the JFrog user 'CI-Bot', but JFrog maps one IAM role per user: .*Give each function role a JFrog user of its own/)]);
+    expect(warnings(stacks[1]).filter((w) => !w.includes('the first rotation fails until'))).toEqual([expect.stringMatching(/^2 rotation functions in this app map their roles to the JFrog user 'CI-Bot', but JFrog maps one IAM role per user: .*Give each function role a JFrog user of its own/)]);
   });
 
   test('two dedicated functions mapped to an admin without mappedUser are warned about', () => {

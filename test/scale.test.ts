@@ -44,10 +44,22 @@ function policyCharacters(document: unknown): number {
   return JSON.stringify(realistic(document)).length;
 }
 
+/** the rotation functions' roles (not those of aws-cdk's provider framework, which the deployment hooks use) */
+function rotationRoles(template: Template): Set<string> {
+  return new Set(Object.entries<any>(template.findResources('AWS::IAM::Role'))
+    .filter(([, r]) => String(r.Properties.Description ?? '').startsWith('Rotates JFrog access tokens')).map(([id]) => id));
+}
+
+/** the rotation functions (not the provider framework's): they have a settings path */
+function rotationFunctions(template: Template): any[] {
+  return Object.values<any>(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.JFROG_ROTATION_CONFIG_PATH);
+}
+
 function rolePolicyCharacters(template: Template): Map<string, number> {
   const perRole = new Map<string, number>();
+  const roles = rotationRoles(template);
   for (const policy of Object.values<any>(template.findResources('AWS::IAM::Policy'))) {
-    for (const role of policy.Properties.Roles) {
+    for (const role of policy.Properties.Roles.filter((r: any) => roles.has(r.Ref))) {
       perRole.set(role.Ref, (perRole.get(role.Ref) ?? 0) + policyCharacters(policy.Properties.PolicyDocument));
     }
   }
@@ -61,12 +73,42 @@ describe('a hundred rotations in one stack', () => {
     const resources = template.toJSON().Resources;
     const count = Object.keys(resources).length;
 
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // the rotation function, and the three of aws-cdk's provider framework (onEvent, isComplete,
+    // onTimeout) that run the deployment hooks: a fixed set per function
+    expect(rotationFunctions(template)).toHaveLength(1);
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('Custom::JfrogTokenFirstRotation', 1);
+    template.resourceCountIs('Custom::JfrogTokenTeardown', 1);
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 100);
     template.resourceCountIs('AWS::SSM::Parameter', 100);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     expect((count - one) / 99).toBeLessThanOrEqual(3);
     expect(count).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT * 0.7);
+  });
+
+  test('the deployment hooks\' custom resources carry 100 rotations within the provider framework\'s limits', () => {
+    const { template } = stackWith(100, { credentials: 3 });
+    // as CloudFormation sends them: each reference as long as a real ARN. The provider framework
+    // passes the event (an update: old and new properties) through Step Functions, whose state
+    // input is at most 262,144 bytes (StateEnteredEventDetails.input in its API reference);
+    // Lambda's Invoke takes 6 MB synchronously, 1 MB asynchronously
+    const realistic = (value: any): any => {
+      if (Array.isArray(value)) return value.map(realistic);
+      if (value && typeof value === 'object') {
+        if ('Ref' in value || 'Fn::GetAtt' in value) return 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:PlatformPipeline99SecretA1B2C3D4-AbCdEfGhIjKl-AbCdEf';
+        if ('Fn::Join' in value) return value['Fn::Join'][1].map(realistic).join(value['Fn::Join'][0]);
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, realistic(v)]));
+      }
+      return value;
+    };
+    const [teardown] = Object.values<any>(template.findResources('Custom::JfrogTokenTeardown'));
+    const [wait] = Object.values<any>(template.findResources('Custom::JfrogTokenFirstRotation'));
+    expect(teardown.Properties.Rotations).toHaveLength(100);
+    expect(wait.Properties.Secrets).toHaveLength(100);
+    const bytes = JSON.stringify(realistic(teardown.Properties)).length + JSON.stringify(realistic(wait.Properties)).length;
+    expect(bytes * 2).toBeLessThan(262_144 * 0.9);
+    expect(bytes).toBeGreaterThan(50_000);
   });
 
   test('every schedule names the one function and waits for its permissions', () => {
@@ -95,7 +137,7 @@ describe('a hundred rotations in one stack', () => {
 
   test('the function\'s environment pins 100 rotations\' settings within Lambda\'s 4 KB', () => {
     const { template } = stackWith(100, { credentials: 3 });
-    const [fn] = Object.values<any>(template.findResources('AWS::Lambda::Function'));
+    const [fn] = rotationFunctions(template);
     const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
     expect((variables.JFROG_ROTATION_PINS as string).split(' ')).toHaveLength(100);
     // as Lambda counts it: names and values, a CloudFormation reference as long as a real ARN
@@ -139,9 +181,11 @@ describe('a hundred rotations in one stack', () => {
     expect(quiet.rotationFunction).not.toBe(a.rotationFunction);
     expect(own.rotationFunction).not.toBe(a.rotationFunction);
     expect(own.rotationFunction.node.path).toBe('Platform/Own/Function/Function');
-    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 3);
+    expect(rotationFunctions(Template.fromStack(stack))).toHaveLength(3);
+    // each function has its own deployment hooks
+    Template.fromStack(stack).resourceCountIs('Custom::JfrogTokenFirstRotation', 3);
     // each function reads only its own rotations' settings
-    const paths = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+    const paths = rotationFunctions(Template.fromStack(stack))
       .map((f) => f.Properties.Environment.Variables.JFROG_ROTATION_CONFIG_PATH);
     expect(new Set(paths).size).toBe(3);
   });

@@ -154,6 +154,31 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
   readonly outputName?: string;
 
   /**
+   * Make the deployment wait for the first rotation of a new secret (and of a secret added to
+   * the wait later): `cdk deploy` succeeds only once AWSCURRENT holds a token the rotation proved
+   * against JFrog, and fails with the failed step's own error otherwise (a wrong admin token, a
+   * missing user or group). `RotateSecret` itself is asynchronous: without the wait the deployment
+   * ends while the first rotation runs.
+   *
+   * Turn it off for a stack deployed where JFrog is not reachable yet. With
+   * `JfrogCredentials.awsIamRole()` the role can only be mapped to a JFrog user after the first
+   * deployment, so the first rotation fails: deploy, map the role, then deploy again with the
+   * wait on (it then reruns the staged rotation) or rotate the secret.
+   *
+   * @default - true; false with `JfrogCredentials.awsIamRole()` or `rotateImmediatelyOnUpdate: false`
+   */
+  readonly waitForFirstRotation?: boolean;
+
+  /**
+   * Revoke every token minted for the secret when CloudFormation deletes the secret (with the
+   * stack, or with this construct), as Terraform revokes on destroy. A secret that is retained
+   * (`RemovalPolicy.RETAIN`), or one this stack does not own (imported), keeps its tokens.
+   *
+   * @default true
+   */
+  readonly revokeOnDelete?: boolean;
+
+  /**
    * Rotate as soon as the rotation schedule is created or changed. With a new secret this
    * is what fills it with its first token.
    *

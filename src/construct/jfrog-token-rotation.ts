@@ -1,7 +1,7 @@
 // a little over this project's usual 350 lines on purpose: the construct's public members and
 // their docs (API.md is generated from them) take most of it; its props are in
 // jfrog-token-rotation-props.ts and its synth checks in validation.ts.
-import { CfnOutput, Duration, Fn, Names, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Names, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -226,7 +226,31 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     // 5. the schedule, which starts the first rotation once all of the above is in place
     this.rotationSchedule = this.addRotationSchedule(group, props);
 
+    // 6. the deployment hooks: the wait for the first token, the teardown that revokes them
+    this.addDeploymentHooks(group, props, key);
+
     if (props.outputName !== undefined) this.addFixedOutputs(props.outputName, props.credentials.kind === JfrogCredentialsKind.AWS_IAM_ROLE);
+  }
+
+  /**
+   * the deployment waits for the first rotation (one wait per function, whatever the number of
+   * rotations), and the tokens are revoked when CloudFormation deletes the secret
+   */
+  private addDeploymentHooks(group: RotationFunctionGroup, props: JfrogTokenRotationProps, key: string): void {
+    const iamRole = props.credentials.kind === JfrogCredentialsKind.AWS_IAM_ROLE;
+    const rotatesAtOnce = props.rotateImmediatelyOnUpdate ?? true;
+    if (iamRole && props.waitForFirstRotation === undefined) {
+      Annotations.of(this).addWarningV2('cdk-jfrog-token-rotation:firstRotation',
+        'with JfrogCredentials.awsIamRole() the first rotation fails until a JFrog admin maps the function\'s role (the JfrogIamRoleArn output) to a user, which can only happen after this deployment: the deployment does not wait for it (waitForFirstRotation defaults to false). Deploy, map the role, then deploy again with waitForFirstRotation: true (the wait reruns the staged rotation) or run aws secretsmanager rotate-secret');
+    }
+    if (props.waitForFirstRotation === true && !rotatesAtOnce) {
+      throw new Error(`waitForFirstRotation needs rotateImmediatelyOnUpdate: the first rotation it waits for starts when the schedule is created, got rotateImmediatelyOnUpdate: false for ${this.node.path}`);
+    }
+    const wait = props.waitForFirstRotation ?? (!iamRole && rotatesAtOnce);
+    if (wait) group.deploymentHooks().waitFor(this.secret.secretFullArn ?? this.secret.secretArn, this.rotationSchedule);
+    if (props.revokeOnDelete ?? true) {
+      group.deploymentHooks().revokeOnDelete(key, this.settingsParameter.value, this.secret, this.settingsParameter);
+    }
   }
 
   /** outputs at the stack's top level, whose keys (and export names) carry no hash */

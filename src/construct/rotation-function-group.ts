@@ -18,6 +18,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { CONFIG_PARAMETER_PREFIX, ENV, HEALTH_CHECK_FIELD, METRICS, PinnedSettings, ROTATION_FAILURE_EVENTS, settingsPin, TOKEN_ROTATED_EVENT } from '../contract/rotation-config';
+import { DeploymentHooks } from './deployment-hooks';
 import { RotationFunction } from './rotation-function';
 import { JfrogRotationFunctionOptions } from './rotation-function-options';
 
@@ -113,6 +114,7 @@ export class RotationFunctionGroup extends Construct {
   private readonly jfrogUrls = new Set<string>();
   private readonly pins: string[] = [];
   private readonly credentialArns: string[] = [];
+  private hooks?: DeploymentHooks;
 
   constructor(scope: Construct, id: string, props: RotationFunctionGroupProps) {
     super(scope, id);
@@ -399,6 +401,15 @@ export class RotationFunctionGroup extends Construct {
     const urls = [...this.jfrogUrls].reduce((sum, url) => sum + 1 + size(url), 0);
     const fixed = Object.values(ENV).reduce((sum, name) => sum + name.length, 0) + this.configPath.length + 'AWS_NODEJS_CONNECTION_REUSE_ENABLED1'.length + 20;
     return pins + credentials + urls + fixed;
+  }
+
+  /**
+   * the function's deployment hooks (the wait for first rotations, the teardown): one provider
+   * and two custom resources for all its rotations, made when the first rotation needs them
+   */
+  public deploymentHooks(): DeploymentHooks {
+    this.hooks ??= new DeploymentHooks(this, 'Deployment', this.function, [...this.ready, this.role]);
+    return this.hooks;
   }
 
   /** the JFrog a rotation may send credentials to: the function refuses settings that name any other */

@@ -23,6 +23,15 @@ export const ENV = {
 } as const;
 
 /**
+ * the custom resources of a rotation function's deployment hooks (one of each per function): the
+ * wait for the first rotation of new secrets, and the teardown that revokes a deleted secret's tokens
+ */
+export const DEPLOYMENT_RESOURCE_TYPES = {
+  firstRotation: 'Custom::JfrogTokenFirstRotation',
+  teardown: 'Custom::JfrogTokenTeardown',
+} as const;
+
+/**
  * the event the function puts on the account's default bus after each promotion (the construct's
  * onTokenRotated() matches it). Its detail names the secret, the version and the token's id and
  * expiry, never a token

@@ -129,6 +129,25 @@ export class ConfigStore {
     return configs;
   }
 
+  /**
+   * settings a deployment hook carries for a rotation whose parameter may be gone (the teardown):
+   * the same checks as a parameter read from SSM (schema, JFrog URL, pin, key and secret agree),
+   * under this function's path
+   */
+  public deployedSettings(key: string, raw: string): RotationConfig {
+    if (typeof key !== 'string' || !/^[A-Za-z0-9._-]{1,1011}$/.test(key)) {
+      throw new RefusedInvocationError('a deployment hook named a settings key that is not one; nothing was read, written or revoked');
+    }
+    return this.checked(parseConfig(raw, `${this.path}${key}`));
+  }
+
+  /** whether the settings parameter of this key exists under the function's path */
+  public async parameterExists(key: string): Promise<boolean> {
+    const name = `${this.path}${key}`;
+    const out = await this.ssm.send(new GetParametersCommand({ Names: [name] }), withinDeadline());
+    return (out.Parameters ?? []).some((p) => p.Name === name);
+  }
+
   private checked(config: RotationConfig): RotationConfig {
     const url = normalizeJfrogUrl(config.jfrogUrl);
     const { allowedJfrogUrls, pins, credentials } = this.deployment;

@@ -2,6 +2,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { eventBridgeClient, secretsManagerClient, setInvocationDeadline, ssmClient } from './aws';
 import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, RotationConfig } from './config';
+import { DeploymentAnswer, deploymentHook, isDeploymentEvent } from './deployment';
 import { ConfigurationError, RefusedInvocationError, RotationError } from './errors';
 import { publishTokenRotated } from './events';
 import { checkHealth } from './health';
@@ -43,11 +44,14 @@ export interface RotationFailureEvent {
   readonly detail: { readonly eventName: string; readonly additionalEventData?: { readonly SecretId?: string } };
 }
 
-type Invocation = RotationEvent | HealthCheckEvent | RotationFailureEvent;
+type Invocation = RotationEvent | HealthCheckEvent | RotationFailureEvent | import('./deployment').DeploymentEvent;
 type InvocationContext = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>;
 
-/** one of three invocations: a rotation step from Secrets Manager, the scheduled health check, a rotation failure event */
-export async function handler(event: Invocation, context: InvocationContext): Promise<void> {
+/**
+ * one of four invocations: a rotation step from Secrets Manager, the scheduled health check, a
+ * rotation failure event, a deployment hook (the provider framework's onEvent and isComplete)
+ */
+export async function handler(event: Invocation, context: InvocationContext): Promise<void | DeploymentAnswer> {
   logger.addContext(context as Context);
   logger.resetKeys();
   forgetSecrets();
@@ -61,6 +65,8 @@ export async function handler(event: Invocation, context: InvocationContext): Pr
       await healthCheck(secretId, metrics);
     } else if ((event as RotationFailureEvent)?.source === 'aws.secretsmanager') {
       await rotationFailure(event as RotationFailureEvent, metrics);
+    } else if (isDeploymentEvent(event)) {
+      return await deployment(event, context, metrics);
     } else {
       await rotationStep(event as RotationEvent, context, metrics);
     }
@@ -127,6 +133,39 @@ async function rotationStep(event: RotationEvent, context: InvocationContext, me
     // probe or an attack, counted for the function so an alarm can watch it
     if (err instanceof RefusedInvocationError) metrics.fn(functionName).count(METRICS.refusedInvocations);
     logger.error(`${step} failed`, { ...outcome, outcome: 'failure', errorType: err.name, error: err.message, durationMs: Date.now() - started });
+    throw err;
+  }
+}
+
+/** the deployment hooks: the wait for first rotations, the teardown (deployment.ts) */
+async function deployment(event: import('./deployment').DeploymentEvent, context: InvocationContext, metrics: RotationMetrics): Promise<DeploymentAnswer> {
+  const { store, configs } = aws();
+  try {
+    return await deploymentHook(event, {
+      store,
+      configs,
+      jfrogFor: (config) => new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() }),
+      // each step as Secrets Manager would invoke it: logged, counted and checked like one
+      runStep: async (step, secretId, versionId) => {
+        logger.resetKeys();
+        try {
+          await rotationStep({ Step: step, SecretId: secretId, ClientRequestToken: versionId }, context, metrics);
+        } finally {
+          logger.resetKeys();
+        }
+      },
+      now: () => Date.now(),
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      onRefused: () => metrics.fn(functionName).count(METRICS.refusedInvocations),
+      onRevocationFailures: (config, failures) => {
+        metrics.secret(config.metricSecretName).count(METRICS.revocationFailed, failures);
+        metrics.fn(functionName).count(METRICS.revocationFailed, failures);
+      },
+    });
+  } catch (e) {
+    const err = asRotationError(e);
+    if (err instanceof RefusedInvocationError) metrics.fn(functionName).count(METRICS.refusedInvocations);
+    logger.error(`${String(event.ResourceType).slice(0, 64)} ${String(event.RequestType).slice(0, 16)} failed`, { outcome: 'failure', errorType: err.name, error: err.message });
     throw err;
   }
 }

@@ -328,7 +328,7 @@ export class Harness {
         return () => this.jfrog.off('request', onRequest);
       },
     });
-    this.allOutput.push(result.logs, result.errorMessage ?? '');
+    this.allOutput.push(result.logs, result.errorMessage ?? '', result.value === undefined ? '' : JSON.stringify(result.value));
     return result;
   }
 

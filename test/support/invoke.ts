@@ -21,6 +21,8 @@ export interface InvokeResult {
   readonly ok: boolean;
   readonly errorType?: string;
   readonly errorMessage?: string;
+  /** what the handler answered, when it answered something */
+  readonly value?: unknown;
   /** everything the function printed */
   readonly logs: string;
   /** killed like a Lambda that crashed or timed out */
@@ -33,7 +35,7 @@ export interface RunnerReport {
   readonly node: string;
   /** time to load the handler module */
   readonly loadedMs: number;
-  readonly results: Array<{ ok: boolean; errorType?: string; errorMessage?: string; ms: number }>;
+  readonly results: Array<{ ok: boolean; errorType?: string; errorMessage?: string; value?: unknown; ms: number }>;
   readonly maxRssKb: number;
   /** the live heap after a forced full collection at the end (with --expose-gc) */
   readonly heapUsedKb: number;
@@ -86,10 +88,10 @@ export function invokeHandler(handlerPath: string, event: unknown, env: Record<s
       // the runner prints the outcome last on stdout; stderr (warnings) may arrive in any order
       const marker = stdout.lastIndexOf(MARKER);
       const logs = (marker >= 0 ? stdout.slice(0, marker) : stdout) + stderr;
-      let result: { ok: boolean; errorType?: string; errorMessage?: string } = { ok: false, errorType: 'Crash', errorMessage: 'the function stopped without an answer' };
+      let result: { ok: boolean; errorType?: string; errorMessage?: string; value?: unknown } = { ok: false, errorType: 'Crash', errorMessage: 'the function stopped without an answer' };
       if (marker >= 0 && !crashed) {
-        const { ok, errorType, errorMessage } = (JSON.parse(stdout.slice(marker + MARKER.length).split('\n')[0]) as RunnerReport).results[0];
-        result = { ok, errorType, errorMessage };
+        const { ok, errorType, errorMessage, value } = (JSON.parse(stdout.slice(marker + MARKER.length).split('\n')[0]) as RunnerReport).results[0];
+        result = { ok, errorType, errorMessage, value };
       }
       resolve({ ...result, logs, crashed });
     });

@@ -19,7 +19,8 @@ process.stdin.on('end', async () => {
     const t0 = process.hrtime.bigint();
     const deadline = Date.now() + timeoutMs;
     const result = await handler(event, { getRemainingTimeInMillis: () => deadline - Date.now(), invokedFunctionArn: functionArn }).then(
-      () => ({ ok: true }),
+      // what the handler answered (the deployment hooks answer the provider framework)
+      (value) => (value === undefined ? { ok: true } : { ok: true, value }),
       (e) => ({ ok: false, errorType: e && e.name, errorMessage: e && e.message }),
     );
     results.push({ ...result, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
