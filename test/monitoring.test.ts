@@ -232,6 +232,9 @@ describe('alarms', () => {
     expect(rotation.metricSecondsUntilExpiry().metricName).toBe('SecondsUntilExpiry');
     expect(rotation.metricRevocationFailed().metricName).toBe('RevocationFailed');
     expect(rotation.metricSecondsSinceLastRotation().statistic).toBe('Maximum');
+    expect([rotation.metricLiveTokens().metricName, rotation.metricLiveTokens().statistic]).toEqual(['LiveTokens', 'Maximum']);
+    expect([rotation.metricShortenedTokenLifetime().metricName, rotation.metricShortenedTokenLifetime().statistic]).toEqual(['ShortenedTokenLifetime', 'Sum']);
+    expect(stack.resolve(rotation.metricLiveTokens().dimensions)).toEqual(stack.resolve(metric.dimensions));
     // refusals are counted for the function, under the name Lambda gives it (AWS_LAMBDA_FUNCTION_NAME)
     const refused = rotation.metricRefusedInvocations();
     expect([refused.metricName, refused.statistic]).toEqual(['RefusedInvocations', 'Sum']);

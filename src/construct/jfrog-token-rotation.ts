@@ -284,6 +284,19 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     return this.metric(METRICS.secondsUntilExpiry, { statistic: 'Minimum', ...props });
   }
 
+  /**
+   * Live tokens JFrog lists as minted for this secret (health check, every 6 hours): 2 after a
+   * clean rotation (current and previous), 3 while one is pending; more means revocations failed.
+   */
+  public metricLiveTokens(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.liveTokens, { statistic: 'Maximum', ...props });
+  }
+
+  /** New tokens JFrog gave less life than `tokenLifetime` asked for (count): a server cap. */
+  public metricShortenedTokenLifetime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.shortenedTokenLifetime, { statistic: 'Sum', ...props });
+  }
+
   /** Seconds since the last successful rotation (health check). */
   public metricSecondsSinceLastRotation(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRICS.secondsSinceLastRotation, { statistic: 'Maximum', ...props });
