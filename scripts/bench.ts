@@ -61,16 +61,8 @@ function handlerWithRuntimeSdk(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-runtime-sdk-'));
   const outfile = path.join(dir, 'index.js');
   buildSync({
-    entryPoints: [path.join(ROOT, 'src', 'handler', 'rotation.lambda.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    minify: true,
-    keepNames: true,
-    external: ['@aws-sdk/*'],
-    outfile,
-    logLevel: 'error',
-    nodePaths: [path.join(ROOT, 'node_modules')],
+    entryPoints: [path.join(ROOT, 'src', 'handler', 'rotation.lambda.ts')], bundle: true, platform: 'node', target: 'node24', minify: true, keepNames: true,
+    external: ['@aws-sdk/*'], outfile, logLevel: 'error', nodePaths: [path.join(ROOT, 'node_modules')],
   });
   return outfile;
 }
