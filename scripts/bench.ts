@@ -194,10 +194,16 @@ async function rotationFigures(h: Harness): Promise<void> {
     // the first rotation of each, in one warm function, as a deployment of 100 rotations starts them
     const filled = await runSteps(firstRotations, functionEnv);
     if (filled.results.some((r) => !r.ok)) throw new Error(`a first rotation failed: ${filled.results.find((r) => !r.ok)?.errorMessage}`);
+    // the health check with the credential check and the token counts: JFrog's requests counted at the emulator
+    const jfrogBefore = h.jfrog.requests.length;
     const health = await runSteps([{ jfrogTokenRotationHealthCheck: {} }], functionEnv);
+    const healthRequests = h.jfrog.requests.slice(jfrogBefore);
+    const lists = healthRequests.filter((r) => r.method === 'GET' && r.path === '/access/api/v1/tokens').length;
+    const credentialChecks = healthRequests.length - lists;
     console.log(`  ${many} first rotations in one warm function: ${ms(filled.results.reduce((a, r) => a + r.ms, 0))} in all, peak RSS ${mb(filled.maxRssKb)}`);
     console.log(`  live heap after a full collection: ${mb(median(heap))} after one rotation (4 invocations), ${mb(filled.heapUsedKb)} after those ${firstRotations.length} invocations`);
     console.log(`  health check of those ${many} rotations in one invocation: ${ms(health.results[0].ms)}, ${health.results[0].ok ? 'all healthy' : health.results[0].errorMessage}, peak RSS ${mb(health.maxRssKb)}`);
+    console.log(`    JFrog calls: ${healthRequests.length} in all, ${(healthRequests.length / many).toFixed(2)} per rotation: ${lists} token lists (${(lists / many).toFixed(2)} per rotation; target 1) and ${credentialChecks} credential check${credentialChecks === 1 ? '' : 's'} for the 1 admin token all ${many} share (target: one per credential)`);
   } finally {
     await proxy.close();
   }

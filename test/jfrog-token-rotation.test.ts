@@ -45,6 +45,8 @@ describe('JfrogTokenRotation', () => {
       metricSecretName: expect.stringContaining('<token>'),
       expiryWarningSeconds: 30 * 86400,
       overdueAfterSeconds: 31 * 86400,
+      intervalSeconds: 30 * 86400,
+      credentialExpiryWarningSeconds: 14 * 86400,
     });
     // the construct names its secret at synth, so the function can pin the settings by that name
     expect(settingsNameOf(t)).toMatch(/^\/cdk-jfrog-token-rotation\/c8[0-9a-f]{40}\/Stack-ArtifactoryToken-[0-9A-F]{8}$/);

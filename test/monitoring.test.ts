@@ -11,15 +11,17 @@ function setup(props: Parameters<typeof rotationStack>[0] = {}) {
 }
 
 describe('alarms', () => {
-  test('five alarms by default, each exposed, each with deliberate missing-data handling and a runbook', () => {
+  test('seven alarms by default, each exposed, each with deliberate missing-data handling and a runbook', () => {
     const { rotation, t } = setup();
     expect(rotation.rotationErrorsAlarm).toBeDefined();
     expect(rotation.rotationFailedAlarm).toBeDefined();
     expect(rotation.expiryAlarm).toBeDefined();
     expect(rotation.overdueAlarm).toBeDefined();
     expect(rotation.revocationFailedAlarm).toBeDefined();
+    expect(rotation.credentialAlarm).toBeDefined();
+    expect(rotation.excessTokensAlarm).toBeDefined();
     const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect(['breaching', 'notBreaching']).toContain(alarm.TreatMissingData);
       expect(JSON.stringify(alarm.AlarmDescription)).toContain('#monitoring');
@@ -112,6 +114,55 @@ describe('alarms', () => {
     expect(stack.resolve(alarm.alarmArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^JfrogTokenRotationFunction.*RevocationFailed/), 'Arn'] });
   });
 
+  test('the credential alarm: any credential that fails its check or expires within its warning, in a health check of the last 6 hours', () => {
+    const { stack, rotation, t } = setup();
+    t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkJfrogTokenRotation',
+      MetricName: 'CredentialProblems',
+      Dimensions: [
+        { Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^JfrogTokenRotationFunction') } },
+        { Name: 'service', Value: 'jfrog-token-rotation' },
+      ],
+      Statistic: 'Maximum',
+      Period: 6 * 3600,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp("names the credential's secret; put a new credential into it")])] }),
+    });
+    expect(stack.resolve(rotation.credentialAlarm!.alarmArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^JfrogTokenRotationFunction.*Credential/), 'Arn'] });
+  });
+
+  test('the excess-tokens alarm: a secret with more live tokens than current, previous and pending', () => {
+    const { stack, rotation, t } = setup();
+    t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkJfrogTokenRotation',
+      MetricName: 'ExcessTokens',
+      Statistic: 'Maximum',
+      Period: 6 * 3600,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('than its rotation keeps')])] }),
+    });
+    expect(stack.resolve(rotation.excessTokensAlarm!.alarmArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^JfrogTokenRotationFunction.*ExcessTokens/), 'Arn'] });
+  });
+
+  test('the settings carry the interval and the credential warning the health check and createSecret use', () => {
+    const defaults = settingsOf(setup().t());
+    expect([defaults.intervalSeconds, defaults.credentialExpiryWarningSeconds]).toEqual([30 * 86400, 14 * 86400]);
+    const set = setup({ interval: Duration.days(7), credentialExpiryWarning: Duration.days(45) });
+    expect(set.rotation.credentialExpiryWarning.toDays()).toBe(45);
+    expect([settingsOf(set.t()).intervalSeconds, settingsOf(set.t()).credentialExpiryWarningSeconds]).toEqual([7 * 86400, 45 * 86400]);
+  });
+
+  test.each([
+    [Duration.minutes(59), /credentialExpiryWarning must be known at synth and at least 1 hour .*got 59 minutes/],
+    [Duration.seconds(0), /credentialExpiryWarning must be .* at least 1 hour/],
+  ])('credentialExpiryWarning %s is refused', (warning, message) => {
+    expect(() => setup({ credentialExpiryWarning: warning })).toThrow(message);
+  });
+
   test('rotations that share a function share its revocation alarm', () => {
     const { stack, rotation } = setup();
     const other = new JfrogTokenRotation(stack, 'Other', {
@@ -144,7 +195,7 @@ describe('alarms', () => {
     })).t();
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['Errors', 'ExpiryHeadroomSeconds', 'OverdueSeconds', 'RevocationFailed', 'RotationFailureEvents']);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['CredentialProblems', 'Errors', 'ExcessTokens', 'ExpiryHeadroomSeconds', 'OverdueSeconds', 'RevocationFailed', 'RotationFailureEvents']);
     // the publisher may use the topic's key
     t.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
@@ -181,6 +232,9 @@ describe('alarms', () => {
     expect(rotation.metricSecondsUntilExpiry().metricName).toBe('SecondsUntilExpiry');
     expect(rotation.metricRevocationFailed().metricName).toBe('RevocationFailed');
     expect(rotation.metricSecondsSinceLastRotation().statistic).toBe('Maximum');
+    expect([rotation.metricLiveTokens().metricName, rotation.metricLiveTokens().statistic]).toEqual(['LiveTokens', 'Maximum']);
+    expect([rotation.metricShortenedTokenLifetime().metricName, rotation.metricShortenedTokenLifetime().statistic]).toEqual(['ShortenedTokenLifetime', 'Sum']);
+    expect(stack.resolve(rotation.metricLiveTokens().dimensions)).toEqual(stack.resolve(metric.dimensions));
     // refusals are counted for the function, under the name Lambda gives it (AWS_LAMBDA_FUNCTION_NAME)
     const refused = rotation.metricRefusedInvocations();
     expect([refused.metricName, refused.statistic]).toEqual(['RefusedInvocations', 'Sum']);

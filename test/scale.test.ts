@@ -82,7 +82,7 @@ describe('a hundred rotations in one stack', () => {
     template.resourceCountIs('Custom::JfrogTokenTeardown', 1);
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 100);
     template.resourceCountIs('AWS::SSM::Parameter', 100);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     expect((count - one) / 99).toBeLessThanOrEqual(3);
     expect(count).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT * 0.7);
   });

@@ -222,4 +222,16 @@ export interface JfrogTokenRotationProps extends JfrogRotationFunctionOptions {
    * @default - half of (`tokenLifetime` minus `interval`)
    */
   readonly expiryWarning?: Duration;
+
+  /**
+   * Alarm (`credentialAlarm`) when the admin token this rotation mints with expires within this
+   * time (its JWT `exp`), so it can be replaced before every rotation that depends on it stops.
+   * The health check (every 6 hours) also alarms at once when JFrog no longer accepts the admin
+   * token, the username and password no longer mint, the IAM role exchange fails, or a
+   * self-rotating token is refused. A credential shared by rotations warns at the longest of
+   * their warnings. At least an hour.
+   *
+   * @default Duration.days(14)
+   */
+  readonly credentialExpiryWarning?: Duration;
 }

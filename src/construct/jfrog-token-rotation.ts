@@ -89,6 +89,22 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   public readonly revocationFailedAlarm?: cloudwatch.Alarm;
 
   /**
+   * Alarm: a credential the function's rotations mint with is about to stop working: an admin
+   * token expires within its `credentialExpiryWarning`, or (at once) JFrog no longer accepts it,
+   * the username and password no longer mint, the IAM role exchange fails, or a self-rotating
+   * token is refused. The health check's log names the credential's secret, never its value.
+   */
+  public readonly credentialAlarm?: cloudwatch.Alarm;
+
+  /**
+   * Alarm: more tokens minted for a secret of the function are alive than the rotation keeps
+   * (current and previous, plus one while a rotation is pending). Revocations failed, or a
+   * rotation was abandoned; the health check's log names the secret. Not raised for rotations
+   * with `revokePrevious: false`, whose tokens live until they expire.
+   */
+  public readonly excessTokensAlarm?: cloudwatch.Alarm;
+
+  /**
    * The EventBridge rule that forwards Secrets Manager's RotationFailed, RotationAbandoned and
    * TestRotationFailed events to the function, which counts those of its own secrets.
    */
@@ -99,6 +115,9 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
 
   /** The alarm threshold for the token's remaining life. */
   public readonly expiryWarning: Duration;
+
+  /** The alarm threshold for the remaining life of the admin token this rotation mints with. */
+  public readonly credentialExpiryWarning: Duration;
 
   private readonly fn: lambda.Function;
   private readonly metricSecretName: string;
@@ -114,6 +133,7 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.tokenLifetime = checked.tokenLifetime;
     this.tokenField = checked.tokenField;
     this.expiryWarning = checked.expiryWarning;
+    this.credentialExpiryWarning = checked.credentialExpiryWarning;
 
     const jfrogCaCertificate = validateJfrogCaCertificate(props.jfrogCaCertificate);
 
@@ -168,6 +188,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
     this.expiryAlarm = group.expiryAlarm;
     this.overdueAlarm = group.overdueAlarm;
     this.revocationFailedAlarm = group.revocationFailedAlarm;
+    this.credentialAlarm = group.credentialAlarm;
+    this.excessTokensAlarm = group.excessTokensAlarm;
 
     // 4. the settings, pinned in the function's environment. they live in SSM, not in the secret
     // and not in the shared function's environment (see CONFIG_PARAMETER_PREFIX in rotation-config.ts)
@@ -197,6 +219,8 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
       metricSecretName: this.metricSecretName,
       expiryWarningSeconds: this.expiryWarning.toSeconds(),
       overdueAfterSeconds: this.interval.toSeconds() + (props.rotationWindow ?? Duration.days(1)).toSeconds(),
+      intervalSeconds: this.interval.toSeconds(),
+      credentialExpiryWarningSeconds: this.credentialExpiryWarning.toSeconds(),
     };
     group.pinRotation(key, {
       jfrogUrl,
@@ -294,6 +318,19 @@ export class JfrogTokenRotation extends Construct implements ec2.IConnectable {
   /** Seconds until the token in AWSCURRENT expires (health check, every 6 hours, and each rotation). */
   public metricSecondsUntilExpiry(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRICS.secondsUntilExpiry, { statistic: 'Minimum', ...props });
+  }
+
+  /**
+   * Live tokens JFrog lists as minted for this secret (health check, every 6 hours): 2 after a
+   * clean rotation (current and previous), 3 while one is pending; more means revocations failed.
+   */
+  public metricLiveTokens(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.liveTokens, { statistic: 'Maximum', ...props });
+  }
+
+  /** New tokens JFrog gave less life than `tokenLifetime` asked for (count): a server cap. */
+  public metricShortenedTokenLifetime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.shortenedTokenLifetime, { statistic: 'Sum', ...props });
   }
 
   /** Seconds since the last successful rotation (health check). */

@@ -103,6 +103,8 @@ export class RotationFunctionGroup extends Construct {
   public readonly expiryAlarm?: cloudwatch.Alarm;
   public readonly overdueAlarm?: cloudwatch.Alarm;
   public readonly revocationFailedAlarm?: cloudwatch.Alarm;
+  public readonly credentialAlarm?: cloudwatch.Alarm;
+  public readonly excessTokensAlarm?: cloudwatch.Alarm;
   /** what a rotation schedule needs in place before its first rotation */
   public readonly ready: IDependable[];
 
@@ -243,7 +245,7 @@ export class RotationFunctionGroup extends Construct {
     }
 
     this.healthCheckRule = new events.Rule(this, 'HealthCheck', {
-      description: 'Checks the JFrog tokens of this rotation function: seconds until expiry and since the last rotation',
+      description: 'Checks the JFrog tokens of this rotation function: seconds until expiry and since the last rotation, live tokens per secret, and the credentials that mint',
       schedule: events.Schedule.rate(Duration.hours(6)),
       targets: [new targets.LambdaFunction(this.function, {
         event: events.RuleTargetInput.fromObject({ [HEALTH_CHECK_FIELD]: {} }),
@@ -302,6 +304,19 @@ export class RotationFunctionGroup extends Construct {
         // counted only when a revocation fails: silence is success
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: `A JFrog token the rotation meant to revoke could not be revoked: it stays valid until it expires. AWSCURRENT is unaffected. The warning in the log names the secret (and the token id, where known); fix the cause (JFrog unreachable, or a credential that may not revoke), then revoke the token in JFrog, or rotate again (with revokePrevious, the default, a finished rotation revokes every token minted for the secret except the current and the previous). ${where}`,
+      });
+      this.credentialAlarm = alarm('Credential', this.functionMetric(METRICS.credentialProblems, 'Maximum', Duration.hours(6)), {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // the expiry alarm already says when the health check stops reporting
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `A credential the JFrog token rotations mint with is about to stop working: an admin token expires within its credentialExpiryWarning, or JFrog no longer accepts it (or the username and password, the IAM role exchange, a self-rotating token). Every rotation that mints with it will fail. The health check's log ('credential check failed' or 'credential expires soon') names the credential's secret; put a new credential into it. ${where}`,
+      });
+      this.excessTokensAlarm = alarm('ExcessTokens', this.functionMetric(METRICS.excessTokens, 'Maximum', Duration.hours(6)), {
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `More JFrog tokens minted for a secret are alive than its rotation keeps (current and previous, plus one pending): revocations failed or a rotation was abandoned. The health check's log names the secret; the next finished rotation revokes the extra tokens, or revoke them in JFrog (they carry the description 'cdk-jfrog-token-rotation: <secret ARN> version <id>'). ${where}`,
       });
     }
     if (props.alarmTopic) {

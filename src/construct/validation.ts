@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { JfrogTokenRotationProps } from './jfrog-token-rotation-props';
 import { JfrogRotationSchedule, longestGapHours } from './schedule';
 import { JfrogCredentialsKind } from '../contract/credentials-kind';
-import { audienceIncludesAccess, JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS, TOKEN_DESCRIPTION } from '../contract/rotation-config';
+import { audienceIncludesAccess, DEFAULT_CREDENTIAL_EXPIRY_WARNING_DAYS, JFROG_URL_FORM, jfrogUrlProblem, normalizeJfrogUrl, RESERVED_FIELDS, TOKEN_DESCRIPTION } from '../contract/rotation-config';
 
 // what JfrogTokenRotation checks at synth, each with the fix in its message: refusals for props
 // that would fail at the first rotation, warnings for what may (README "Props"). A little over
@@ -320,6 +320,7 @@ export interface CheckedProps {
   readonly tokenLifetime: Duration;
   readonly tokenField: string;
   readonly expiryWarning: Duration;
+  readonly credentialExpiryWarning: Duration;
 }
 
 /** the props checked at synth, and the values they decide (defaults applied) */
@@ -380,6 +381,10 @@ export function validateProps(scope: Construct, props: JfrogTokenRotationProps):
   const slack = tokenLifetime.toSeconds() - interval.toSeconds();
   const expiryWarning = props.expiryWarning ?? Duration.seconds(Math.max(3600, Math.floor(slack / 2)));
   validateRotationWindow(props.rotationWindow, interval);
+  const credentialExpiryWarning = props.credentialExpiryWarning ?? Duration.days(DEFAULT_CREDENTIAL_EXPIRY_WARNING_DAYS);
+  if (credentialExpiryWarning.isUnresolved() || credentialExpiryWarning.toSeconds() < 3600) {
+    throw new Error(`credentialExpiryWarning must be known at synth and at least 1 hour (the health check runs every 6 hours), got ${credentialExpiryWarning.isUnresolved() ? 'an unresolved token' : credentialExpiryWarning.toHumanString()}`);
+  }
   if (props.vpcEndpoints && !props.vpc) {
     throw new Error('vpcEndpoints needs vpc: the endpoints are created in the function\'s VPC, got no vpc');
   }
@@ -390,5 +395,5 @@ export function validateProps(scope: Construct, props: JfrogTokenRotationProps):
   if (props.outputName !== undefined && !Token.isUnresolved(props.outputName) && !/^[A-Za-z][A-Za-z0-9]{0,200}$/.test(props.outputName)) {
     throw new Error(`outputName must be letters and digits, starting with a letter (a CloudFormation output's key), got '${props.outputName}'`);
   }
-  return { jfrogUrl, interval, tokenLifetime, tokenField, expiryWarning };
+  return { jfrogUrl, interval, tokenLifetime, tokenField, expiryWarning, credentialExpiryWarning };
 }

@@ -141,6 +141,22 @@ export const METRICS = {
   refusedInvocations: 'RefusedInvocations',
   /** per rotation and per function: a promotion whose TOKEN_ROTATED_EVENT EventBridge did not take */
   eventPublishFailed: 'EventPublishFailed',
+  /** per credential: the credential that mints (admin token secret, basic credential secret, IAM role, self-rotating secret) */
+  credentialDimension: 'Credential',
+  /** per credential (health check): seconds until an admin token expires (its JWT exp) */
+  credentialSecondsUntilExpiry: 'CredentialSecondsUntilExpiry',
+  /**
+   * per credential (1 or 0) and per function (how many, alarm at 1 or more), from the health
+   * check: credentials JFrog no longer accepts, that cannot be read, or that expire within
+   * their credentialExpiryWarning
+   */
+  credentialProblems: 'CredentialProblems',
+  /** per rotation (health check): live tokens JFrog lists with the rotation's description */
+  liveTokens: 'LiveTokens',
+  /** per function (health check): the most live tokens of a rotation beyond current, previous and pending (alarm above 0) */
+  excessTokens: 'ExcessTokens',
+  /** per rotation and per function: a token JFrog gave a shorter life than the one asked for */
+  shortenedTokenLifetime: 'ShortenedTokenLifetime',
 } as const;
 
 /**
@@ -164,6 +180,9 @@ export const TOKEN_DESCRIPTION = {
   max: 1024,
   longestVersionId: 64,
 } as const;
+
+/** the construct's default credentialExpiryWarning, and the handler's for settings written without one */
+export const DEFAULT_CREDENTIAL_EXPIRY_WARNING_DAYS = 14;
 
 /** the input of the scheduled health check (not a rotation event) */
 export const HEALTH_CHECK_FIELD = 'jfrogTokenRotationHealthCheck';

@@ -61,6 +61,13 @@ export const ROTATION_SETTINGS = z.object({
   expiryWarningSeconds: seconds,
   /** the overdue alarm fires when the last rotation is older than this */
   overdueAfterSeconds: seconds,
+  /**
+   * the rotation interval: a token JFrog gives a shorter life than this fails createSecret (it
+   * would expire before the next rotation). absent in settings written before it existed
+   */
+  intervalSeconds: z.optional(seconds),
+  /** the credential alarm fires when the credential that mints has less than this left (absent: 14 days) */
+  credentialExpiryWarningSeconds: z.optional(seconds),
 }).check(z.superRefine((settings, ctx) => {
   if (settings.referenceTokenField !== undefined && settings.referenceTokenField === settings.tokenField) {
     ctx.addIssue({ code: 'custom', path: ['referenceTokenField'], message: 'must differ from "tokenField"', input: settings });

@@ -34,6 +34,10 @@ export interface RotationConfig {
   readonly metricSecretName: string;
   readonly expiryWarningSeconds: number;
   readonly overdueAfterSeconds: number;
+  /** the rotation interval; undefined in settings written before it existed */
+  readonly intervalSeconds?: number;
+  /** how long before the minting credential expires the health check reports it */
+  readonly credentialExpiryWarningSeconds?: number;
 }
 
 /** a redeployment reaches warm functions within this time; the steps of one rotation share one read */

@@ -47,7 +47,7 @@ export async function revokingAuth(ctx: StepContext, newest: TokenSecret): Promi
 const EXCHANGED_TOKEN_SECONDS = 3600;
 
 /** the function's IAM role exchanged for a JFrog token (aws-exchange.ts signs the request), cached like a credential */
-async function awsIamRoleAuth(ctx: StepContext): Promise<JfrogAuth> {
+async function awsIamRoleAuth(ctx: Pick<StepContext, 'config' | 'store' | 'jfrog'>): Promise<JfrogAuth> {
   const key = `aws-iam-role:${ctx.config.jfrogUrl.href}`;
   const cached = credentialCache.get(key);
   if (cached && Date.now() - cached.at < CREDENTIAL_CACHE_MS) {
@@ -67,8 +67,8 @@ function exchangedSource(user: string | undefined): string {
   return `the token JFrog exchanged for the function's IAM role${user ? ` (mapped to JFrog user '${user}')` : ''}`;
 }
 
-/** the configured credential, read from its secret (AWSCURRENT) and registered for redaction */
-async function credentialAuth(ctx: StepContext): Promise<JfrogAuth> {
+/** the configured credential, read from its secret (AWSCURRENT) and registered for redaction (also the health check's credential check) */
+export async function credentialAuth(ctx: Pick<StepContext, 'config' | 'store' | 'jfrog'>): Promise<JfrogAuth> {
   const { config, store } = ctx;
   if (config.credentialsKind === 'AWS_IAM_ROLE') return awsIamRoleAuth(ctx);
   const arn = config.credentialsSecretArn!;

@@ -164,8 +164,8 @@ export class JfrogClient {
    * entry by id (GET /tokens/{id}, which a user may do for its own tokens), so the proof is the
    * same on every version
    */
-  public async whoAmI(token: string, tokenId?: string): Promise<TokenInfo> {
-    const auth: JfrogAuth = { kind: 'bearer', token, source: 'the pending token' };
+  public async whoAmI(token: string, tokenId?: string, source = 'the pending token'): Promise<TokenInfo> {
+    const auth: JfrogAuth = { kind: 'bearer', token, source };
     let res = await this.send('GET', '/access/api/v1/tokens/me', auth, undefined, { retry5xx: true });
     if (res.status === 404 && /"code"\s*:\s*"NOT_FOUND"/.test(res.body) && tokenId) {
       res = await this.send('GET', `/access/api/v1/tokens/${encodeURIComponent(tokenId)}`, auth, undefined, { retry5xx: true });

@@ -1,6 +1,6 @@
 import { revokingAuth } from './credentials';
 import { JfrogError } from './errors';
-import { JfrogAuth, jwtClaim } from './jfrog-client';
+import { JfrogAuth, JfrogClient, jwtClaim, TokenInfo } from './jfrog-client';
 import { logger } from './log';
 import { CURRENT, PREVIOUS, versionWith } from './secret-store';
 import { TokenSecret } from './secret-value';
@@ -47,6 +47,15 @@ function ownerOf(subject: string | undefined): string | undefined {
 export function tokenOwner(accessToken: string): string {
   const sub = jwtClaim(accessToken, 'sub');
   return typeof sub === 'string' ? ownerOf(sub) ?? '' : '';
+}
+
+/**
+ * the live tokens JFrog lists as minted for this secret (any version) that belong to the
+ * rotation's user: what the sweep revokes from, and what the health check counts
+ */
+export async function liveTokensOf(jfrog: JfrogClient, auth: JfrogAuth, arn: string, username: string): Promise<TokenInfo[]> {
+  const live = await jfrog.tokensWithDescriptionPrefix(auth, `${DESCRIPTION_PREFIX}${arn} version `);
+  return live.filter((t) => ownerOf(t.subject) === username.toLowerCase());
 }
 
 /**

@@ -2,10 +2,11 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { eventBridgeClient, secretsManagerClient, setInvocationDeadline, ssmClient } from './aws';
 import { assertConfigFor, ConfigStore, configPathFrom, deploymentFrom, RotationConfig } from './config';
+import { checkCredentials, credentialKey, credentialName } from './credential-check';
 import { DeploymentAnswer, deploymentHook, isDeploymentEvent } from './deployment';
-import { ConfigurationError, RefusedInvocationError, RotationError } from './errors';
+import { ConfigurationError, JfrogError, RefusedInvocationError, RotationError } from './errors';
 import { publishTokenRotated } from './events';
-import { checkHealth } from './health';
+import { checkHealth, TokenCount } from './health';
 import { JfrogClient } from './jfrog-client';
 import { logger } from './log';
 import { RotationMetrics } from './metrics';
@@ -62,7 +63,7 @@ export async function handler(event: Invocation, context: InvocationContext): Pr
       const secretId = (event as HealthCheckEvent)[HEALTH_CHECK_FIELD].secretId;
       const problem = eventProblem({ SecretId: secretId });
       if (problem) throw new RefusedInvocationError(`the health check's secretId: ${problem}`);
-      await healthCheck(secretId, metrics);
+      await healthCheck(secretId, context, metrics);
     } else if ((event as RotationFailureEvent)?.source === 'aws.secretsmanager') {
       await rotationFailure(event as RotationFailureEvent, metrics);
     } else if (isDeploymentEvent(event)) {
@@ -144,7 +145,7 @@ async function deployment(event: import('./deployment').DeploymentEvent, context
     return await deploymentHook(event, {
       store,
       configs,
-      jfrogFor: (config) => new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis() }),
+      jfrogFor: (config) => new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis(), ca: config.jfrogCaCertificate }),
       // each step as Secrets Manager would invoke it: logged, counted and checked like one
       runStep: async (step, secretId, versionId) => {
         logger.resetKeys();
@@ -173,6 +174,10 @@ async function deployment(event: import('./deployment').DeploymentEvent, context
 /** the metrics of a step that succeeded: a promotion, the new token's expiry, revocations that failed */
 function reportSuccess(config: RotationConfig, outcome: StepOutcome, metrics: RotationMetrics): void {
   const secret = metrics.secret(config.metricSecretName);
+  if (outcome.shortenedLifetime) {
+    secret.count(METRICS.shortenedTokenLifetime);
+    metrics.fn(functionName).count(METRICS.shortenedTokenLifetime);
+  }
   if (outcome.result === 'promoted') {
     secret.count(METRICS.rotationSucceeded);
     if (outcome.expiresAt !== undefined) {
@@ -215,44 +220,121 @@ function reportRevocationFailures(config: RotationConfig, outcome: StepOutcome, 
 }
 
 /**
- * how long each token still lives and how long ago it rotated. rotation happens once per
- * interval, far too sparse for an alarm; this runs several times a day and feeds the expiry
- * and overdue alarms, one pair for all the function's rotations (normalized to 0 = alarm).
+ * how long each token still lives and how long ago it rotated, how many tokens of each rotation
+ * are alive, and whether the credentials that mint still work. rotation happens once per
+ * interval, far too sparse for an alarm; this runs several times a day and feeds the expiry,
+ * overdue, credential and excess-token alarms, one of each for all the function's rotations
+ * (normalized to 0 = alarm). one bad rotation or credential never hides the others: each is
+ * reported, then the invocation fails at the end (the errors alarm fires too)
  */
-async function healthCheck(secretId: string | undefined, metrics: RotationMetrics): Promise<void> {
+async function healthCheck(secretId: string | undefined, context: InvocationContext, metrics: RotationMetrics): Promise<void> {
   const started = Date.now();
   logger.appendKeys({ step: 'healthCheck' });
   const { store, configs } = aws();
   const callsBefore = store.calls;
+  // the check proves the credentials as they are now, not as a rotation cached them
+  clearCredentialCache();
   const targets: Array<RotationConfig | ConfigurationError> = secretId
     ? [await configs.forSecret(secretId).catch((e) => asRotationError(e))]
     : await configs.all();
   const failures: string[] = [];
   const now = new Date();
+  // one client per JFrog: its calls are counted for the log
+  const jfrogClients = new Map<string, JfrogClient>();
+  const jfrogFor = (config: RotationConfig) => {
+    // per JFrog and the CA it is trusted with (jfrogCaCertificate)
+    const key = `${config.jfrogUrl.href} ${config.jfrogCaCertificate ?? ''}`;
+    let client = jfrogClients.get(key);
+    if (!client) {
+      client = new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis(), ca: config.jfrogCaCertificate });
+      jfrogClients.set(key, client);
+    }
+    return client;
+  };
+  const fn = metrics.fn(functionName);
+  const rotations = targets.filter((t): t is RotationConfig => !(t instanceof Error));
+  // each distinct credential once, however many rotations share it
+  const credentials = await checkCredentials(rotations, { store, jfrogFor, now });
+  let credentialProblems = 0;
+  const credentialFailures: string[] = [];
+  for (const credential of credentials.values()) {
+    const { name, kind, secondsUntilExpiry, failure, warning } = credential;
+    const recorder = metrics.credential(name);
+    if (secondsUntilExpiry !== undefined) recorder.seconds(METRICS.credentialSecondsUntilExpiry, secondsUntilExpiry);
+    recorder.count(METRICS.credentialProblems, failure || warning ? 1 : 0);
+    if (failure || warning) credentialProblems++;
+    if (failure) {
+      credentialFailures.push(`${name}: ${failure}`);
+      logger.error('credential check failed', { credential: name, kind, secondsUntilExpiry, outcome: 'failure', error: failure });
+    } else if (warning) {
+      logger.warn('credential expires soon', { credential: name, kind, secondsUntilExpiry, outcome: 'warning', warning });
+    } else {
+      logger.info('credential check succeeded', { credential: name, kind, secondsUntilExpiry, outcome: 'success' });
+    }
+  }
   await forEachLimited(targets, 4, async (target) => {
     if (target instanceof Error) {
       failures.push(target.message);
       return;
     }
+    const key = credentialKey(target);
+    const credential = key === undefined ? undefined : credentials.get(key);
+    // an admin credential (or the IAM role's token) lists every user's tokens; basic credentials
+    // and self-rotating tokens list with the current token. A credential that failed lists nothing
+    const count: TokenCount | undefined = target.credentialsKind === 'ADMIN_TOKEN' || target.credentialsKind === 'AWS_IAM_ROLE'
+      ? (credential?.auth ? { jfrog: jfrogFor(target), auth: credential.auth } : undefined)
+      : { jfrog: jfrogFor(target) };
     try {
-      const health = await checkHealth(target, store, now);
+      const health = await checkHealth(target, store, now, count);
       const secret = metrics.secret(target.metricSecretName);
-      const fn = metrics.fn(functionName);
       secret.seconds(METRICS.secondsUntilExpiry, health.secondsUntilExpiry);
       secret.seconds(METRICS.secondsSinceLastRotation, health.secondsSinceLastRotation);
       // one value for all the function's rotations: the one closest to (or past) its threshold
       fn.lowestSeconds(METRICS.expiryHeadroom, health.secondsUntilExpiry - target.expiryWarningSeconds);
       fn.highestSeconds(METRICS.overdue, health.secondsSinceLastRotation - target.overdueAfterSeconds);
+      if (health.liveTokens !== undefined) secret.count(METRICS.liveTokens, health.liveTokens);
+      if (health.liveTokens !== undefined && health.allowedTokens !== undefined) {
+        fn.highestCount(METRICS.excessTokens, health.liveTokens - health.allowedTokens);
+        if (health.liveTokens > health.allowedTokens) {
+          logger.warn('more tokens of this secret are alive than the rotation keeps', {
+            secretId: health.secretArn,
+            liveTokens: health.liveTokens,
+            allowedTokens: health.allowedTokens,
+            error: `${health.liveTokens} tokens minted for ${health.secretArn} are alive, more than the ${health.allowedTokens} the rotation keeps (current, previous and a pending one): revocations failed or a rotation was abandoned. The next finished rotation revokes the extra ones; see the RevocationFailed warnings in this log`,
+          });
+        }
+      }
+      // a self-rotating rotation mints with its current token: the listing proved it works
+      if (target.credentialsKind === 'SELF_ROTATING' && health.liveTokens !== undefined) metrics.credential(credentialName(target)).count(METRICS.credentialProblems, 0);
       logger.info('healthCheck succeeded', { secretId: health.secretArn, ...health, outcome: 'success' });
     } catch (e) {
       const err = asRotationError(e);
+      if (target.credentialsKind === 'SELF_ROTATING' && err instanceof JfrogError && err.status === 401) {
+        metrics.credential(credentialName(target)).count(METRICS.credentialProblems, 1);
+        credentialProblems++;
+      }
       failures.push(`${target.secretArn}: ${err.message}`);
       logger.error('healthCheck failed', { secretId: target.secretArn, outcome: 'failure', errorType: err.name, error: err.message });
     }
   });
-  logger.info('healthCheck finished', { checked: targets.length, failed: failures.length, durationMs: Date.now() - started, secretsManagerCalls: store.calls - callsBefore });
-  if (failures.length > 0) {
-    throw new RotationError(`the health check failed for ${failures.length} of ${targets.length} rotations: ${failures.join('; ')}`);
+  // always a value (0 when all is well): what the credential alarm watches
+  if (rotations.length > 0) fn.highestCount(METRICS.credentialProblems, credentialProblems);
+  const jfrogCalls = [...jfrogClients.values()].reduce((sum, c) => sum + c.calls.length, 0);
+  logger.info('healthCheck finished', {
+    checked: targets.length,
+    failed: failures.length,
+    credentials: credentials.size,
+    credentialsFailed: credentialFailures.length,
+    durationMs: Date.now() - started,
+    secretsManagerCalls: store.calls - callsBefore,
+    jfrogCalls,
+  });
+  if (failures.length > 0 || credentialFailures.length > 0) {
+    const parts = [
+      ...(failures.length > 0 ? [`${failures.length} of ${targets.length} rotations`] : []),
+      ...(credentialFailures.length > 0 ? [`${credentialFailures.length} of ${credentials.size} credentials`] : []),
+    ];
+    throw new RotationError(`the health check failed for ${parts.join(' and ')}: ${[...credentialFailures, ...failures].join('; ')}`);
   }
 }
 

@@ -42,6 +42,8 @@ export interface StepOutcome {
   revokedAllBut?: string;
   /** tokens of a mint whose answer was lost, found by their description and revoked */
   lostMintsRevoked?: number;
+  /** JFrog gave the new token less life than asked for (counted as ShortenedTokenLifetime) */
+  shortenedLifetime?: { readonly askedSeconds: number; readonly grantedSeconds: number };
   /** the new token came from AWSCURRENT's refresh token (grant_type=refresh_token), not a mint */
   refreshed?: boolean;
   /** finishSecret moved AWSCURRENT: to which version of which secret, from which (the rotated event names them) */

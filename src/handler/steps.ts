@@ -116,6 +116,7 @@ async function createSecret(ctx: StepContext): Promise<void> {
       secretId: arn, step: ctx.event.Step, tokenId: minted.tokenId,
     });
   }
+  await checkGrantedLife(ctx, minted, auth);
   const expiresAt = expiryOf(minted.accessToken, minted.expiresIn, ctx.now(), config.lifetimeSeconds);
   const value = withNewToken(current, currentVersion?.versionId, config.tokenField, config.username,
     { token: minted.accessToken, tokenId: minted.tokenId, expiresAt, refreshToken: minted.refreshToken },
@@ -221,6 +222,33 @@ async function newToken(ctx: StepContext, current: TokenSecret, description: str
 /** a token authenticating its own revocation (JFrog lets a user revoke their own tokens) */
 function selfAuth(minted: MintedToken, source: string): JfrogAuth {
   return { kind: 'bearer', token: minted.accessToken, source };
+}
+
+/** a minute of clock skew between JFrog and the function: a token's exp read against our clock */
+const LIFE_TOLERANCE_SECONDS = 60;
+
+/**
+ * JFrog may give a token less life than asked for (a server cap, a threshold). Less than the
+ * rotation interval: the token would expire before the next rotation, so it is taken back and
+ * the step fails, naming the fix. Less than asked but enough: a warning, counted
+ * (ShortenedTokenLifetime). The life is JFrog's expires_in, else the token's exp claim
+ */
+async function checkGrantedLife(ctx: StepContext, minted: MintedToken, auth: JfrogAuth): Promise<void> {
+  const { config, arn } = ctx;
+  const exp = jwtClaim(minted.accessToken, 'exp');
+  const granted = minted.expiresIn !== undefined && minted.expiresIn > 0 ? minted.expiresIn
+    : typeof exp === 'number' ? exp - ctx.now().getTime() / 1000 : undefined;
+  // no expiry at all: not shorter than asked
+  if (granted === undefined || granted >= config.lifetimeSeconds - LIFE_TOLERANCE_SECONDS) return;
+  const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} hours`;
+  if (config.intervalSeconds !== undefined && granted < config.intervalSeconds) {
+    await revokeQuietly(ctx, auth, minted.tokenId, 'shorter-than-interval', { checked: true });
+    throw new JfrogError(`JFrog gave the new token of ${arn} ${hours(granted)} of life, not the ${hours(config.lifetimeSeconds)} asked for (tokenLifetime), and less than the rotation interval (${hours(config.intervalSeconds)}): it would expire before the next rotation. The token ${revokedOrNot(ctx)} and AWSCURRENT is unchanged. JFrog caps the life of the tokens it mints (its token.max-expiry, or a limit of the minting user): raise the cap, mint with an admin token, or lower interval and tokenLifetime below it`);
+  }
+  ctx.outcome.shortenedLifetime = { askedSeconds: config.lifetimeSeconds, grantedSeconds: Math.round(granted) };
+  logger.warn(`JFrog gave the new token less life than asked for: ${hours(granted)}, not ${hours(config.lifetimeSeconds)} (tokenLifetime). It still outlives the rotation interval, but a failed rotation has less time to be fixed before it expires. JFrog caps the life of the tokens it mints (its token.max-expiry, or a limit of the minting user): raise the cap, or lower tokenLifetime to what JFrog grants`, {
+    secretId: arn, step: ctx.event.Step, tokenId: minted.tokenId, askedSeconds: config.lifetimeSeconds, grantedSeconds: Math.round(granted),
+  });
 }
 
 /**

@@ -150,8 +150,14 @@ test('the health check emits seconds until expiry and since the last rotation', 
   await h.rotate(secretArn, env);
   const result = await h.healthCheck(secretArn, env);
   expect(result.ok).toBe(true);
-  const [record, fn] = emfRecords(result.logs);
-  expect(record._aws.CloudWatchMetrics[0].Metrics.map((m: any) => m.Name).sort()).toEqual(['SecondsSinceLastRotation', 'SecondsUntilExpiry']);
+  const records = emfRecords(result.logs);
+  const record = records.find((r) => r.SecretName === 'ci/jfrog-token')!;
+  const fn = records.find((r) => r.FunctionName === FUNCTION_NAME)!;
+  // and one for the admin credential (test/handler/health.e2e.test.ts)
+  expect(records).toHaveLength(3);
+  expect(record._aws.CloudWatchMetrics[0].Metrics.map((m: any) => m.Name).sort()).toEqual(['LiveTokens', 'SecondsSinceLastRotation', 'SecondsUntilExpiry']);
+  // the one rotation minted one token: the seed token is not the rotation's
+  expect(record.LiveTokens).toBe(1);
   expect(record.SecondsUntilExpiry).toBeGreaterThan(60 * 86400);
   expect(record.SecondsSinceLastRotation).toBeGreaterThanOrEqual(0);
   expect(record.SecondsSinceLastRotation).toBeLessThan(600);
@@ -159,6 +165,9 @@ test('the health check emits seconds until expiry and since the last rotation', 
   expect(fn).toMatchObject({ FunctionName: FUNCTION_NAME });
   expect(fn.ExpiryHeadroomSeconds).toBe(record.SecondsUntilExpiry - 15 * 86400);
   expect(fn.OverdueSeconds).toBe(record.SecondsSinceLastRotation - 31 * 86400);
+  // at most current and previous (and a pending one) may live: one live token is two short of it
+  expect(fn.ExcessTokens).toBe(-1);
+  expect(fn.CredentialProblems).toBe(0);
   expect(logLines(result.logs)[0]).toMatchObject({ step: 'healthCheck', outcome: 'success' });
 });
 
@@ -167,8 +176,12 @@ test('the health check fails loudly when AWSCURRENT holds no token', async () =>
   const result = await h.healthCheck(secretArn, env);
   expect(result.ok).toBe(false);
   expect(result.errorMessage).toMatch(/holds no token in "token": the first rotation has not succeeded/);
-  // no figure is better than a wrong one: the expiry alarm treats missing data as breaching
-  expect(emfRecords(result.logs)).toEqual([]);
+  // no figure is better than a wrong one: the expiry alarm treats missing data as breaching.
+  // only the credential's figures, which are right (the admin token works)
+  const records = emfRecords(result.logs);
+  expect(records.filter((r) => r.SecretName !== undefined)).toEqual([]);
+  expect(records.flatMap((r) => r._aws.CloudWatchMetrics[0].Metrics.map((m: any) => m.Name)).sort())
+    .toEqual(['CredentialProblems', 'CredentialProblems', 'CredentialSecondsUntilExpiry']);
 });
 
 describe('hostile input ends in a clear error and an untouched AWSCURRENT', () => {

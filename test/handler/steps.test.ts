@@ -102,6 +102,38 @@ describe('a rotation', () => {
     expect(tokens.map((t) => h.jfrog.validToken(t) !== undefined)).toEqual([true, true, true]);
   });
 
+  describe('a token JFrog gives less life than tokenLifetime asks for (issue 19.3)', () => {
+    test.each([
+      ['a minute short (clock skew): nothing to say', 61 * DAY - 60, undefined],
+      ['shorter, but longer than the interval: recorded for the warning and the count', 40 * DAY, { askedSeconds: 61 * DAY, grantedSeconds: 40 * DAY }],
+      ['exactly the interval: still enough', 30 * DAY, { askedSeconds: 61 * DAY, grantedSeconds: 30 * DAY }],
+    ])('%s', async (_name, granted, recorded) => {
+      const { secretArn, env } = await setup({ username: USER }, { intervalSeconds: 30 * DAY });
+      h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', exactPath: true, setFields: { expires_in: granted } });
+      const result = await steps.step('createSecret', secretArn, await h.startRotation(secretArn), env);
+      expect(result.ok).toBe(true);
+      expect(result.outcome.shortenedLifetime).toEqual(recorded);
+    });
+
+    test('shorter than the interval: the token is revoked and createSecret fails with the fix', async () => {
+      const { secretArn, env } = await setup({ username: USER }, { intervalSeconds: 30 * DAY });
+      h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', exactPath: true, setFields: { expires_in: 30 * DAY - 1 } });
+      const token = await h.startRotation(secretArn);
+      const result = await steps.step('createSecret', secretArn, token, env);
+      expect(result.error?.message).toMatch(/less than the rotation interval \(720\.0 hours\): it would expire before the next rotation\. The token was revoked and AWSCURRENT is unchanged\. .*raise the cap, mint with an admin token, or lower interval and tokenLifetime below it/);
+      expect(result.outcome.revocation).toBe('revoked');
+      expect((await h.stage(secretArn, 'AWSPENDING')).value).toBeUndefined();
+    });
+
+    test('settings written before the interval was in them: only the warning', async () => {
+      const { secretArn, env } = await setup();
+      h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', exactPath: true, setFields: { expires_in: DAY } });
+      const result = await steps.step('createSecret', secretArn, await h.startRotation(secretArn), env);
+      expect(result.ok).toBe(true);
+      expect(result.outcome.shortenedLifetime).toEqual({ askedSeconds: 61 * DAY, grantedSeconds: DAY });
+    });
+  });
+
   test('JFrog\'s answer without expires_in: the expiry comes from the token\'s own exp claim', async () => {
     const { secretArn, env } = await setup();
     h.jfrog.inject({ method: 'POST', path: '/access/api/v1/tokens', exactPath: true, dropField: 'expires_in' });

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { emfRecords, functionArnFor, invokeHandler, InvokeResult, logLines } from './invoke';
-import { Step, STEPS } from '../../src/handler/steps';
 import { CONFIG_PARAMETER_PREFIX, ENV, parameterKey, secretNameOfArn, settingsPin } from '../../src/contract/rotation-config';
 import type { RotationParameter } from '../../src/contract/settings';
+import { Step, STEPS } from '../../src/handler/steps';
 import { JfrogEmulator } from '../emulators/jfrog-emulator';
 import { MotoServer } from '../emulators/moto';
 
@@ -48,6 +48,9 @@ export interface RotationSettings {
   /** another JFrog than the emulator (the function's environment allows only the emulator) */
   readonly jfrogUrl?: string;
   readonly overdueAfterSeconds?: number;
+  /** the rotation interval (createSecret fails on a token JFrog gives less life than this) */
+  readonly intervalSeconds?: number;
+  readonly credentialExpiryWarningSeconds?: number;
   /** the function's parameter path below the prefix (the tests' shared function by default) */
   readonly functionId?: string;
   /** the secret the settings are bound to (the rotated secret by default) */
@@ -206,6 +209,8 @@ export class Harness {
       metricSecretName: settings.metricSecretName ?? secretNameOfArn(secretArn)!.name,
       expiryWarningSeconds: settings.expiryWarningSeconds ?? 15 * 86400,
       overdueAfterSeconds: settings.overdueAfterSeconds ?? 31 * 86400,
+      ...(settings.intervalSeconds !== undefined ? { intervalSeconds: settings.intervalSeconds } : {}),
+      ...(settings.credentialExpiryWarningSeconds !== undefined ? { credentialExpiryWarningSeconds: settings.credentialExpiryWarningSeconds } : {}),
     };
     const names = secretNameOfArn(secretArn)!;
     const key = settings.keyedBy === 'generatedName' ? names.nameWithSuffix! : parameterKey(names.name);
