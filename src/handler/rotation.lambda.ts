@@ -145,7 +145,9 @@ async function deployment(event: import('./deployment').DeploymentEvent, context
     return await deploymentHook(event, {
       store,
       configs,
-      jfrogFor: (config) => new JfrogClient(config.jfrogUrl, { remainingMs: () => context.getRemainingTimeInMillis(), ca: config.jfrogCaCertificate }),
+      jfrogFor: (config) => new JfrogClient(config.jfrogUrl, {
+        remainingMs: () => context.getRemainingTimeInMillis(), ca: config.jfrogCaCertificate,
+      }),
       // each step as Secrets Manager would invoke it: logged, counted and checked like one
       runStep: async (step, secretId, versionId) => {
         logger.resetKeys();
