@@ -20,13 +20,15 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient,
+  CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient, TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { synthExample } from '../examples/typescript/app';
 import { JfrogClient } from '../src/handler/jfrog-client';
 import { STEPS } from '../src/handler/steps';
-import { ENV, parameterKey, settingsPin } from '../src/contract/rotation-config';
+import { ENV, parameterKey, REVOKE_ALL_BUT_TAG, settingsPin } from '../src/contract/rotation-config';
 import type { RotationParameter } from '../src/contract/settings';
 import { JfrogEmulator } from '../test/emulators/jfrog-emulator';
 import { MotoServer } from '../test/emulators/moto';
@@ -62,7 +64,9 @@ const HELP = [
   'A dry run of rotations on this machine: synthesizes the example app, starts a Secrets Manager',
   'emulator (moto) and, unless --jfrog-url is given, the local JFrog emulator, then runs the',
   'synthesized handler through createSecret, setSecret, testSecret and finishSecret as Secrets',
-  'Manager would. No AWS account is used. The last line names the JFrog that was tested.',
+  'Manager would: a first rotation that fails and one the deploy-time wait sees succeed (local',
+  'emulator), the rotations, the "JFrog Token Rotated" event a rule delivers, and the leak',
+  'action (local emulator). No AWS account is used. The last line names the JFrog that was tested.',
   '',
   'options:',
   ...Object.entries(FLAGS).map(([flag, { value, help }]) => `  ${`${flag} ${value}`.padEnd(24)} ${help}`),
@@ -218,6 +222,8 @@ async function main(): Promise<void> {
   const clientConfig = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } };
   const sm = new SecretsManagerClient(clientConfig);
   const ssm = new SSMClient(clientConfig);
+  const events = new EventBridgeClient(clientConfig);
+  const sqs = new SQSClient(clientConfig);
   let exitCode = 0;
   try {
     const credentials = await sm.send(new CreateSecretCommand({ Name: 'jfrog/admin-token', SecretString: JSON.stringify({ token: adminToken }) }));
@@ -256,6 +262,13 @@ async function main(): Promise<void> {
       // the emulator's throw-away CA; against a real JFrog, a private CA you trust yourself
       ...(jfrog ? { NODE_EXTRA_CA_CERTS: jfrog.tls.caPath } : process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     };
+    // a consumer of the events (publishEvents): a rule on the default bus delivering to a queue
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'jfrog-token-rotated' }))).QueueUrl!;
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+    await events.send(new PutRuleCommand({ Name: 'jfrog-token-rotated', EventPattern: JSON.stringify({ 'source': ['cdk-jfrog-token-rotation'], 'detail-type': ['JFrog Token Rotated'] }) }));
+    await events.send(new PutTargetsCommand({ Rule: 'jfrog-token-rotated', Targets: [{ Id: 'queue', Arn: queueArn }] }));
+    env[ENV.eventBus] = 'default';
+    env.AWS_ENDPOINT_URL_EVENTBRIDGE = moto.endpoint;
     say(`   secret ${secret.ARN}`);
     say(`   settings ${parameterName} (SSM): ${settings.username}, ${settings.scope}, lifetime ${settings.lifetimeSeconds / 86400} days, credentials ${settings.credentialsKind}`);
 
@@ -279,11 +292,8 @@ async function main(): Promise<void> {
       };
       minted.push(await firstRotationWait(waitDemo));
     }
-    for (let r = 1; r <= options.rotations; r++) {
-      const token = randomUUID();
-      say();
-      say(`4.${r} rotation ${r} of ${options.rotations} (ClientRequestToken ${token})`);
-      // what RotateSecret does before it invokes the function: a version with AWSPENDING, no value
+    /** RotateSecret stages a version with AWSPENDING and no value, then the function runs the four steps */
+    const rotation = async (token: string) => {
       await sm.send(new RotateSecretCommand({ SecretId: secret.ARN, ClientRequestToken: token, RotateImmediately: true }));
       for (const step of STEPS) {
         const started = Date.now();
@@ -296,6 +306,30 @@ async function main(): Promise<void> {
         if (line.result === 'minted') minted.push(line.tokenId);
         say(`   ✓ ${step.padEnd(13)} ${describe(line)} (${Date.now() - started} ms)`);
       }
+    };
+    for (let r = 1; r <= options.rotations; r++) {
+      const token = randomUUID();
+      say();
+      say(`4.${r} rotation ${r} of ${options.rotations} (ClientRequestToken ${token})`);
+      await rotation(token);
+    }
+
+    say();
+    say('4b. consumers learn of each new token: the "JFrog Token Rotated" event on the default bus (publishEvents), as a rule delivers it');
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    const delivered = (received.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}'));
+    say(`   ${delivered.length} event(s) received; the last one's detail (ids and dates, never a token):`);
+    for (const line of JSON.stringify(delivered.at(-1)?.detail ?? {}, undefined, 2).split('\n')) say(`   ${line}`);
+
+    if (jfrog) {
+      // README "A token leaked": tag the secret with a new version id, then rotate to that version
+      const leak = randomUUID();
+      say();
+      say(`4c. a token leaked: the leak action tags the secret (${REVOKE_ALL_BUT_TAG}=${short(leak)}) and rotates to that version; once its new token is promoted, every other token goes, AWSPREVIOUS's too`);
+      await sm.send(new TagResourceCommand({ SecretId: secret.ARN, Tags: [{ Key: REVOKE_ALL_BUT_TAG, Value: leak }] }));
+      await rotation(leak);
+      const live = jfrog.liveApiTokens(username).map((t) => t.id);
+      say(`   JFrog accepts ${live.length} token(s) of ${username} now: ${live.map(short).join(', ')} (AWSCURRENT alone)`);
     }
 
     say();
@@ -306,7 +340,7 @@ async function main(): Promise<void> {
     if (jfrog) {
       const live = jfrog.liveApiTokens(username).map((t) => t.id);
       say();
-      say(`   JFrog accepts ${live.length} of the ${minted.length} tokens minted: ${live.map(short).join(', ')} (AWSCURRENT and AWSPREVIOUS); the rest were revoked`);
+      say(`   JFrog accepts ${live.length} of the ${minted.length} tokens minted: ${live.map(short).join(', ')} (AWSCURRENT${live.length > 1 ? ' and AWSPREVIOUS' : ', after the leak action'}); the rest were revoked`);
     } else {
       say();
       say('6. cleaning up: revoking the tokens this dry run minted at the real JFrog');
@@ -324,6 +358,8 @@ async function main(): Promise<void> {
   } finally {
     sm.destroy();
     ssm.destroy();
+    events.destroy();
+    sqs.destroy();
     await moto.stop();
     await jfrog?.stop();
   }

@@ -40,7 +40,8 @@ test('npm run demo: three rotations through the synthesized handler against the 
   const out = run.stdout;
   expect(out).toMatch(/JFrog Access API \(emulator\): https:\/\/127\.0\.0\.1:\d+/);
   expect(out).toMatch(/3\. the secret before/);
-  expect(out.match(/✓ (createSecret|setSecret|testSecret|finishSecret)/g)).toHaveLength(12);
+  // three rotations, then the leak action's
+  expect(out.match(/✓ (createSecret|setSecret|testSecret|finishSecret)/g)).toHaveLength(16);
   expect(out).toMatch(/✓ finishSecret\s+AWSCURRENT → \S+, revoked \S+/);
   expect(out).toMatch(/AWSPENDING,AWSCURRENT|AWSCURRENT,AWSPENDING/);
   // the label pair is explained, with AWS's documented reason
@@ -48,7 +49,14 @@ test('npm run demo: three rotations through the synthesized handler against the 
   // the deployment's wait: a wrong admin token fails it with the step's own error; fixed, it succeeds
   expect(out).toMatch(/✗ the deployment fails: the first rotation of arn:aws:secretsmanager:\S+ci\/jfrog-token-\w+ failed at createSecret: JFrog refused to create a token \(HTTP 401/);
   expect(out).toMatch(/✓ the deployment succeeds: the wait reran the staged rotation, AWSCURRENT holds token \S+/);
-  expect(out).toMatch(/JFrog accepts 2 of the 4 tokens minted/);
+  // the event consumers get (issue 19.5): one per promotion, ids and dates only
+  expect(out).toMatch(/4b\. consumers learn of each new token: the "JFrog Token Rotated" event/);
+  expect(out).toMatch(/4 event\(s\) received; the last one's detail/);
+  expect(out).toMatch(/"result": "promoted"/);
+  // the leak action (issue 19.4): after it, the new token alone lives
+  expect(out).toMatch(/4c\. a token leaked: the leak action tags the secret \(cdk-jfrog-token-rotation:revoke-all-but=\S+\)/);
+  expect(out).toMatch(/JFrog accepts 1 token\(s\) of ci-bot now: \S+ \(AWSCURRENT alone\)/);
+  expect(out).toMatch(/JFrog accepts 1 of the 5 tokens minted: \S+ \(AWSCURRENT, after the leak action\)/);
   expect(run.lastLine).toBe('dry run complete: mint, verify, promote and revoke all worked against the local JFrog emulator');
   // the demo prints token ids, never tokens
   expect(out).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
@@ -61,11 +69,12 @@ test('npm run demo -- --credentials aws-iam-role --rotations 1: the options reac
   expect(run.stdout).toMatch(/credentials AWS_IAM_ROLE/);
   expect(run.stdout).toMatch(/4\.1 rotation 1 of 1 /);
   expect(run.stdout).not.toMatch(/rotation 2 of/);
-  expect(run.stdout.match(/✓ (createSecret|setSecret|testSecret|finishSecret)/g)).toHaveLength(4);
+  // the one rotation, then the leak action's
+  expect(run.stdout.match(/✓ (createSecret|setSecret|testSecret|finishSecret)/g)).toHaveLength(8);
   // deploy, map, deploy again with the wait
   expect(run.stdout).toMatch(/✗ the deployment fails: the first rotation of \S+ failed at createSecret: .*IAM role/);
   expect(run.stdout).toMatch(/the admin maps the role \(PUT \/access\/api\/v1\/aws\/iam_role\), then deploys again\n\s+✓ the deployment succeeds/);
-  expect(run.stdout).toMatch(/JFrog accepts 2 of the 2 tokens minted/);
+  expect(run.stdout).toMatch(/JFrog accepts 1 of the 3 tokens minted/);
   expect(run.lastLine).toBe('dry run complete: mint, verify, promote and revoke all worked against the local JFrog emulator');
 }, 300_000);
 
