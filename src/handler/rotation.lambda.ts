@@ -1,3 +1,6 @@
+// a little over this project's usual 350 lines on purpose: the entry point dispatches each kind of
+// invocation (rotation steps, the health check, failure events, the deployment hooks) and reports
+// its metrics; what each one does lives in its own module
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { eventBridgeClient, secretsManagerClient, setInvocationDeadline, ssmClient } from './aws';
