@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JfrogCredentials, JfrogTokenRotation, JfrogTokenRotationProps, JfrogTokenScope } from '../src';
-import { rotationStack, settingsNameOf, settingsOf } from './support/stack';
+import { defaultPinned, rotationStack, settingsNameOf, settingsOf } from './support/stack';
 import { settingsPin } from '../src/contract/rotation-config';
 
 const setup = (props: Partial<JfrogTokenRotationProps> = {}) => rotationStack(props, 'ArtifactoryToken');
@@ -479,22 +479,6 @@ describe('validation at synth', () => {
     expect(settingsOf(template()).jfrogUrl).toBe('https://jfrog.example.com');
   });
 });
-
-/** what the function pins for the test stack's rotation with its default props (see settingsPin) */
-function defaultPinned(key: string) {
-  return {
-    key,
-    jfrogUrl: 'https://acme.jfrog.io',
-    username: 'ci-bot',
-    scope: 'applied-permissions/groups:readers',
-    lifetimeSeconds: 61 * 86400,
-    tokenField: 'token',
-    revokePrevious: true,
-    credentialsKind: 'ADMIN_TOKEN',
-    credentialsIndex: 0,
-    credentialsField: 'token',
-  } as const;
-}
 
 describe('synth warnings for what would fail at JFrog', () => {
   const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));

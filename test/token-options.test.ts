@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { makeTestTls, TestTls } from './emulators/tls';
-import { rotationStack, settingsNameOf, settingsOf } from './support/stack';
+import { defaultPinned, rotationStack, settingsNameOf, settingsOf } from './support/stack';
 import { settingsPin } from '../src/contract/rotation-config';
 
 // the token options of issue 19.7 at synth: tokenDescription and jfrogCaCertificate reach the
@@ -17,19 +17,7 @@ afterAll(() => fs.rmSync(tls.dir, { recursive: true, force: true }));
 function pinned(template: Template) {
   const key = settingsNameOf(template).split('/').pop()!;
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).map((r: any) => r.Properties);
-  const base = {
-    key,
-    jfrogUrl: 'https://acme.jfrog.io',
-    username: 'ci-bot',
-    scope: 'applied-permissions/groups:readers',
-    lifetimeSeconds: 61 * 86400,
-    tokenField: 'token',
-    revokePrevious: true,
-    credentialsKind: 'ADMIN_TOKEN',
-    credentialsIndex: 0,
-    credentialsField: 'token',
-  } as const;
-  return { pins: fn.Environment.Variables.JFROG_ROTATION_PINS as string, pin: (extra: object) => settingsPin({ ...base, ...extra }) };
+  return { pins: fn.Environment.Variables.JFROG_ROTATION_PINS as string, pin: (extra: object) => settingsPin({ ...defaultPinned(key), ...extra }) };
 }
 
 describe('tokenDescription', () => {

@@ -5,7 +5,7 @@ import { mintingAuth } from './credentials';
 import { JfrogError, RefreshTokenUnusableError } from './errors';
 import { JfrogAuth, jwtClaim, MintedToken } from './jfrog-client';
 import { logger } from './log';
-import { mayHaveMinted, revokeLostMint, revokeQuietly, tokenOwner } from './revocation';
+import { mayHaveMinted, revokedOrNot, revokeLostMint, revokeQuietly, tokenOwner } from './revocation';
 import { TokenSecret } from './secret-value';
 import { StepContext } from './step-context';
 
@@ -126,21 +126,4 @@ function notPinned(ctx: StepContext, minted: MintedToken): string | undefined {
   const items = (value: unknown) => String(value ?? '').split(/\s+/).filter(Boolean).sort().join(' ');
   if (items(scope) !== items(ctx.config.scope)) return `the scope '${String(scope ?? 'unknown')}', not '${ctx.config.scope}'`;
   return undefined;
-}
-
-/**
- * what a step's error says of the token it just took back: a revocation that failed is logged
- * with the token's id and counted (RevocationFailed), and the message must not claim otherwise
- */
-export function revokedOrNot(ctx: StepContext): string {
-  switch (ctx.outcome.revocation) {
-    case 'revoked':
-    case 'already-gone':
-      return 'was revoked';
-    case 'failed':
-      return 'could not be revoked (the warning logged names it; it stays valid until it expires)';
-    default:
-      // refused, or not tried: nothing proved the token was this version's alone
-      return 'was not revoked, as nothing proves it is only this rotation\'s (the warning logged says why; the next finished rotation revokes it if it was minted for this secret)';
-  }
 }

@@ -331,3 +331,20 @@ function revocationFailed(ctx: StepContext, message: string, fields: Record<stri
   ctx.outcome.revocationFailures = (ctx.outcome.revocationFailures ?? 0) + 1;
   logger.warn(message, { secretId: ctx.arn, step: ctx.event.Step, ...fields });
 }
+
+/**
+ * what a step's error says of the token it just took back: a revocation that failed is logged
+ * with the token's id and counted (RevocationFailed), and the message must not claim otherwise
+ */
+export function revokedOrNot(ctx: StepContext): string {
+  switch (ctx.outcome.revocation) {
+    case 'revoked':
+    case 'already-gone':
+      return 'was revoked';
+    case 'failed':
+      return 'could not be revoked (the warning logged names it; it stays valid until it expires)';
+    default:
+      // refused, or not tried: nothing proved the token was this version's alone
+      return 'was not revoked, as nothing proves it is only this rotation\'s (the warning logged says why; the next finished rotation revokes it if it was minted for this secret)';
+  }
+}

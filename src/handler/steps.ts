@@ -6,9 +6,9 @@ import { clearCredentialCache, revokingAuth } from './credentials';
 import { JfrogError, MalformedSecretError, RefusedInvocationError, RotationError, RotationStateError } from './errors';
 import { JfrogClient } from './jfrog-client';
 import { logger } from './log';
-import { checkGrantedLife, newToken, revokedOrNot, selfAuth } from './new-token';
+import { checkGrantedLife, newToken, selfAuth } from './new-token';
 import {
-  mintDescription, notNewForRevokeAll, revokeAbandoned, revokeAllBut, revokeAllRequested, revokeQuietly, revokeStartingToken, sweep,
+  mintDescription, notNewForRevokeAll, revokeAbandoned, revokeAllBut, revokeAllRequested, revokedOrNot, revokeQuietly, revokeStartingToken, sweep,
 } from './revocation';
 import { CURRENT, PENDING, PREVIOUS, SecretMetadata, versionWith } from './secret-store';
 import { parseTokenSecret, TokenSecret, tokenExpiry, withNewToken } from './secret-value';

@@ -41,3 +41,19 @@ function render(value: any): string {
   if (value?.Ref) return `<Ref:${value.Ref}>`;
   return '<token>';
 }
+
+/** what the function pins for the test stack's rotation with its default props (see settingsPin) */
+export function defaultPinned(key: string) {
+  return {
+    key,
+    jfrogUrl: 'https://acme.jfrog.io',
+    username: 'ci-bot',
+    scope: 'applied-permissions/groups:readers',
+    lifetimeSeconds: 61 * 86400,
+    tokenField: 'token',
+    revokePrevious: true,
+    credentialsKind: 'ADMIN_TOKEN',
+    credentialsIndex: 0,
+    credentialsField: 'token',
+  } as const;
+}
